@@ -1,0 +1,13 @@
+# Compile options shared by every audiograd target (a function so each folder opts in by name).
+function(audiograd_target_options target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+  if(AUDIOGRAD_NATIVE AND NOT AUDIOGRAD_SANITIZE)
+    target_compile_options(${target} PRIVATE -march=native)
+  endif()
+endfunction()
+
+if(AUDIOGRAD_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

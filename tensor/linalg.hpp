@@ -1,0 +1,22 @@
+// linalg.hpp: matrix products through BLAS (cblas_sgemm for float32, cblas_dgemm for float64).
+//
+// matmul follows torch.matmul:
+//   (n) @ (n)          -> ()          dot product
+//   (m, n) @ (n)       -> (m)
+//   (n) @ (n, p)       -> (p)
+//   (m, n) @ (n, p)    -> (m, p)
+//   (..., m, n) @ (..., n, p) -> (..., m, p)   batch dims broadcast
+// A transposed view (strides (1, ld)) goes to BLAS as a transposed operand without a copy; any
+// other non-contiguous layout is copied once. int64 matmul uses a plain loop.
+#pragma once
+
+#include "tensor/tensor.hpp"
+
+namespace ag {
+
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// The plain triple-loop product of two 2-d tensors, the reference that tests compare BLAS with.
+Tensor matmul_reference(const Tensor& a, const Tensor& b);
+
+}  // namespace ag
