@@ -16,4 +16,17 @@ int get_num_threads();
 // more than a small loop takes.
 constexpr int64_t kParallelGrain = 32768;
 
+// While alive (on this thread), element-wise ops and reductions run their plain single-threaded
+// reference loops instead of the parallel fast kernels. Tests use it to check fast against plain.
+class ReferenceKernelsGuard {
+ public:
+  ReferenceKernelsGuard();
+  ~ReferenceKernelsGuard();
+  ReferenceKernelsGuard(const ReferenceKernelsGuard&) = delete;
+  ReferenceKernelsGuard& operator=(const ReferenceKernelsGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
 }  // namespace ag

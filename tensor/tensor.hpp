@@ -154,7 +154,8 @@ Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::
 inline Tensor arange(double end, DType dtype = DType::Float32) { return arange(0, end, 1, dtype); }
 Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::Float32);
 Tensor eye(int64_t n, DType dtype = DType::Float32);
-// Copies `values` into a new tensor of `shape` (default: 1-d). The dtype follows T.
+// Copies `values` into a new tensor of `shape` (default, and for an empty shape: 1-d; use
+// scalar_tensor for 0-d). The dtype follows T.
 template <class T>
 Tensor from_vector(const std::vector<T>& values, Shape shape = {});
 // Convenience for literals: tensor({1, 2, 3, 4}, {2, 2}) is float32; pass dtype for others.
