@@ -170,13 +170,14 @@ bool has_non_finite(const Tensor& a) {
   });
 }
 
-bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
   check_defined(a, "allclose");
   check_defined(b, "allclose");
   if (a.shape() != b.shape()) return false;
   std::vector<double> x = a.to_vector<double>(), y = b.to_vector<double>();
   for (size_t i = 0; i < x.size(); ++i) {
     if (x[i] == y[i]) continue;  // also equal infinities
+    if (equal_nan && std::isnan(x[i]) && std::isnan(y[i])) continue;
     if (!(std::abs(x[i] - y[i]) <= atol + rtol * std::abs(y[i]))) return false;
   }
   return true;

@@ -85,7 +85,7 @@ inline Tensor operator-(double a, const Tensor& b) { return add(neg(b), a); }
 inline Tensor operator/(double a, const Tensor& b) { return div(scalar_like(b, a), b); }
 
 // True when shapes match and every pair of elements satisfies |a - b| <= atol + rtol * |b|
-// (like torch.allclose); NaNs are never close.
-bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
+// (like torch.allclose); NaNs are close to each other only with equal_nan.
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
 
 }  // namespace ag

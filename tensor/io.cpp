@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -206,8 +207,7 @@ Tensor from_npy_bytes(const std::string& bytes, const std::string& what) {
   else if (descr == "<i8") dt = DType::Int64;
   else fail<IoError>(what, ": unsupported .npy dtype '", descr, "' (audiograd reads <f4, <f8 and <i8; convert with .astype)");
   size_t fpos = field("fortran_order");
-  if (header.compare(header.find_first_not_of(' ', fpos + 1), 4, "True") == 0)
-    fail<IoError>(what, ": Fortran-order .npy arrays are not supported (save with np.ascontiguousarray)");
+  bool fortran = header.compare(header.find_first_not_of(' ', fpos + 1), 4, "True") == 0;
   size_t spos = field("shape");
   size_t p1 = header.find('(', spos), p2 = header.find(')', p1);
   if (p1 == std::string::npos || p2 == std::string::npos) fail<IoError>(what, ": malformed shape in .npy header: ", header);
@@ -218,13 +218,21 @@ Tensor from_npy_bytes(const std::string& bytes, const std::string& what) {
     if (item.find_first_not_of(' ') == std::string::npos) continue;
     shape.push_back(std::stoll(item));
   }
-  Tensor t(shape, dt);
+  // Fortran order is column-major: the data is the C-order array of the reversed shape, transposed.
+  Shape stored = shape;
+  if (fortran) std::reverse(stored.begin(), stored.end());
+  Tensor t(stored, dt);
   size_t nbytes = static_cast<size_t>(t.numel()) * dtype_size(dt);
   size_t data_start = start + header_len;
   if (bytes.size() - data_start != nbytes)
     fail<IoError>(what, ": .npy data is ", bytes.size() - data_start, " bytes, shape ", shape_str(shape), " ", dtype_name(dt),
                   " needs ", nbytes, (bytes.size() - data_start < nbytes ? " (truncated file?)" : ""));
   std::memcpy(t.storage()->data(), bytes.data() + data_start, nbytes);
+  if (fortran) {
+    std::vector<int64_t> rev(shape.size());
+    for (size_t i = 0; i < rev.size(); ++i) rev[i] = static_cast<int64_t>(rev.size() - 1 - i);
+    return t.permute(rev).contiguous();
+  }
   return t;
 }
 

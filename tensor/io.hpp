@@ -4,7 +4,8 @@
 // float32, long tensors summarised with "..." (first and last three along each dimension).
 //
 // .npy (NumPy's format, version 1.0 to 3.0): a magic string, a Python-dict header with 'descr'
-// ('<f4', '<f8', '<i8'), 'fortran_order' (False only) and 'shape', then the raw little-endian data.
+// ('<f4', '<f8', '<i8'), 'fortran_order' (a Fortran-order file is read and made C-order) and
+// 'shape', then the raw little-endian data.
 // save_npy writes to "<path>.tmp" and renames, so an interrupted save never leaves half a file.
 #pragma once
 

@@ -62,6 +62,7 @@ void coalesce(Shape& shape, std::array<Shape, N>& strides) {
 // shared among threads.
 template <size_t N, class Row>
 void for_each_fast(Shape shape, std::array<Shape, N> strides, Row row) {
+  if (shape_numel(shape) == 0) return;
   coalesce(shape, strides);
   const int64_t nd = static_cast<int64_t>(shape.size());
   const int64_t inner = shape.back();

@@ -106,17 +106,18 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   out_shape.push_back(m);
   out_shape.push_back(p);
   Tensor out(out_shape, dt);
+  const int64_t nb = shape_numel(batch);  // explicit sizes below: -1 is ambiguous with 0 elements
 
   if (dt == DType::Int64) {  // no integer BLAS: the plain loop, batch by batch
-    Tensor ae = a.expand([&] { Shape s = batch; s.push_back(m); s.push_back(n); return s; }()).reshape({-1, m, n});
-    Tensor be = b.expand([&] { Shape s = batch; s.push_back(n); s.push_back(p); return s; }()).reshape({-1, n, p});
-    Tensor o = out.view({-1, m, p});
-    for (int64_t i = 0; i < o.size(0); ++i) o.select(0, i).copy_(matmul_reference(ae.select(0, i), be.select(0, i)));
+    Tensor ae = a.expand([&] { Shape s = batch; s.push_back(m); s.push_back(n); return s; }()).reshape({nb, m, n});
+    Tensor be = b.expand([&] { Shape s = batch; s.push_back(n); s.push_back(p); return s; }()).reshape({nb, n, p});
+    Tensor o = out.view({nb, m, p});
+    for (int64_t i = 0; i < nb; ++i) o.select(0, i).copy_(matmul_reference(ae.select(0, i), be.select(0, i)));
   } else if (batch_b.empty() || shape_numel(batch_b) == 1) {
     // (..., m, n) @ (n, p): fold the batch into the rows, one large GEMM (Linear on sequences).
     Tensor b2 = b.reshape({n, p});
-    Tensor a2 = a.expand([&] { Shape s = batch; s.push_back(m); s.push_back(n); return s; }()).reshape({-1, n});
-    dispatch_floating(dt, "matmul", [&](auto tag) { matmul_2d<decltype(tag)>(a2, b2, out.view({-1, p})); });
+    Tensor a2 = a.expand([&] { Shape s = batch; s.push_back(m); s.push_back(n); return s; }()).reshape({nb * m, n});
+    dispatch_floating(dt, "matmul", [&](auto tag) { matmul_2d<decltype(tag)>(a2, b2, out.view({nb * m, p})); });
   } else {
     Shape sa = batch, sb = batch;
     sa.push_back(m);
@@ -124,8 +125,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
     sb.push_back(n);
     sb.push_back(p);
     Tensor ae = a.expand(sa), be = b.expand(sb);
-    Tensor o = out.view({-1, m, p});
-    int64_t nb = o.size(0);
+    Tensor o = out.view({nb, m, p});
     // Walk the batch index over the broadcast batch shape; each matrix is a 2-d view (no copy).
     std::vector<int64_t> idx(batch.size(), 0);
     dispatch_floating(dt, "matmul", [&](auto tag) {

@@ -13,6 +13,7 @@ uint64_t splitmix64(uint64_t& x) {
   return z ^ (z >> 31);
 }
 uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+__extension__ typedef unsigned __int128 u128;  // GCC's 128-bit integer (for Lemire's method)
 }  // namespace
 
 void Generator::seed_(uint64_t seed) {
@@ -52,12 +53,12 @@ int64_t Generator::randint(int64_t lo, int64_t hi) {
   if (hi <= lo) fail<ValueError>("randint: empty range [", lo, ", ", hi, ")");
   // Lemire's nearly divisionless method: multiply into 128 bits, reject the biased low band.
   uint64_t range = static_cast<uint64_t>(hi - lo);
-  unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * range;
+  u128 m = static_cast<u128>(next_u64()) * range;
   uint64_t low = static_cast<uint64_t>(m);
   if (low < range) {
     uint64_t threshold = (0 - range) % range;
     while (low < threshold) {
-      m = static_cast<unsigned __int128>(next_u64()) * range;
+      m = static_cast<u128>(next_u64()) * range;
       low = static_cast<uint64_t>(m);
     }
   }

@@ -13,6 +13,7 @@ namespace ag {
 Variable matmul(const Variable& a, const Variable& b) {
   if (a.dim() == 0 || b.dim() == 0)
     fail<ShapeError>("matmul: both arguments need at least 1 dimension, got ", shape_str(a.shape()), " and ", shape_str(b.shape()));
+  if (a.dim() == 1 && b.dim() == 1) return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), {});
   if (a.dim() == 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.dim() == 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
   bool need_a = a.requires_grad(), need_b = b.requires_grad();
