@@ -1,0 +1,154 @@
+// decode.cpp: libsndfile wrapper; see decode.hpp.
+#include "audio/decode.hpp"
+
+#include <sndfile.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <unistd.h>
+
+#include "tensor/error.hpp"
+
+namespace ag::audio {
+namespace {
+
+// Closes the SNDFILE on every path out of a function (including exceptions).
+struct SndfileCloser {
+  void operator()(SNDFILE* f) const { sf_close(f); }
+};
+using SndfileHandle = std::unique_ptr<SNDFILE, SndfileCloser>;
+
+// Opens `path` for reading, or throws an IoError that says which of the common problems it is.
+SndfileHandle open_for_reading(const std::string& path, SF_INFO* info) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) fail<IoError>("read_audio: '", path, "': no such file");
+  if (fs::is_directory(path, ec)) fail<IoError>("read_audio: '", path, "' is a directory, expected an audio file");
+  if (fs::file_size(path, ec) == 0) fail<IoError>("read_audio: '", path, "' is empty (0 bytes)");
+  *info = SF_INFO{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, info);
+  if (f == nullptr) {
+    fail<IoError>("read_audio: '", path, "' cannot be decoded: ", sf_strerror(nullptr),
+                  " (expected WAV, FLAC, OGG/Vorbis or another format libsndfile reads)");
+  }
+  SndfileHandle handle(f);
+  if (info->channels <= 0 || info->samplerate <= 0) {
+    fail<IoError>("read_audio: '", path, "' has an invalid header: ", info->channels, " channels at ",
+                  info->samplerate, " Hz");
+  }
+  if (info->frames <= 0) fail<IoError>("read_audio: '", path, "' contains no audio (0 frames)");
+  return handle;
+}
+
+std::string format_name(int format) {
+  SF_FORMAT_INFO major{}, sub{};
+  major.format = format & SF_FORMAT_TYPEMASK;
+  sub.format = format & SF_FORMAT_SUBMASK;
+  sf_command(nullptr, SFC_GET_FORMAT_INFO, &major, sizeof(major));
+  sf_command(nullptr, SFC_GET_FORMAT_INFO, &sub, sizeof(sub));
+  std::string out = major.name ? major.name : "?";
+  if (sub.name) out += std::string(" / ") + sub.name;
+  return out;
+}
+
+// libsndfile trusts a file's header and decodes what is there; a file cut short (an interrupted
+// download or copy) opens fine and just yields fewer frames. Its log says so, in two forms we look
+// for: "data : 96000 (should be 47978)" (a WAV/AIFF chunk longer than the file) and "File ended
+// unexpectedly" (an Ogg stream without its end-of-stream page). Returns "" when the file looks whole.
+std::string truncation_note(SNDFILE* f) {
+  char log[8192] = {0};
+  sf_command(f, SFC_GET_LOG_INFO, log, sizeof(log));
+  const std::string text(log);
+  if (text.find("ended unexpectedly") != std::string::npos) return "the stream ends without its end-of-stream page";
+  size_t pos = text.find("data : ");
+  while (pos != std::string::npos) {
+    const size_t eol = text.find('\n', pos);
+    const std::string line = text.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+    long long claimed = 0, actual = 0;
+    if (std::sscanf(line.c_str(), "data : %lld (should be %lld)", &claimed, &actual) == 2 && claimed > actual &&
+        claimed != 0xFFFFFFFFLL) {
+      return "the header promises " + std::to_string(claimed) + " bytes of samples but the file holds " +
+             std::to_string(actual);
+    }
+    pos = text.find("data : ", pos + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
+AudioInfo read_audio_info(const std::string& path) {
+  SF_INFO info;
+  SndfileHandle f = open_for_reading(path, &info);
+  return AudioInfo{info.frames, info.channels, info.samplerate, format_name(info.format)};
+}
+
+AudioBuffer read_audio(const std::string& path) {
+  SF_INFO info;
+  SndfileHandle f = open_for_reading(path, &info);
+  AudioBuffer out;
+  out.channels = info.channels;
+  out.sample_rate = info.samplerate;
+  // info.frames is SF_COUNT_MAX when the length is unknown (e.g. an Ogg stream without its last
+  // page), so it only guides the first allocation; we read until the decoder stops.
+  const sf_count_t chunk = 65536;
+  if (info.frames < (sf_count_t{1} << 31)) out.samples.reserve(static_cast<size_t>(info.frames) * info.channels);
+  sf_count_t done = 0;
+  for (;;) {
+    out.samples.resize(static_cast<size_t>(done + chunk) * info.channels);
+    const sf_count_t got = sf_readf_float(f.get(), out.samples.data() + done * info.channels, chunk);
+    if (got <= 0) break;
+    done += got;
+  }
+  out.samples.resize(static_cast<size_t>(done) * info.channels);
+  out.frames = done;
+  const int err = sf_error(f.get());
+  if (err != SF_ERR_NO_ERROR) {
+    fail<IoError>("read_audio: '", path, "': decoding failed after ", done, " frames: ", sf_error_number(err));
+  }
+  if (done == 0) fail<IoError>("read_audio: '", path, "' contains no decodable audio (0 frames)");
+  const std::string note = truncation_note(f.get());
+  if (!note.empty()) fail<IoError>("read_audio: '", path, "' is truncated: ", note, " (", done, " frames decoded)");
+  if (info.frames != SF_COUNT_MAX && done < info.frames) {
+    fail<IoError>("read_audio: '", path, "' is truncated: the header promises ", info.frames, " frames but only ",
+                  done, " could be decoded");
+  }
+  return out;
+}
+
+void write_wav(const std::string& path, const std::vector<float>& samples, int channels, int sample_rate,
+               WavFormat format) {
+  if (channels <= 0 || sample_rate <= 0) {
+    fail<ValueError>("write_wav: '", path, "': need channels > 0 and sample_rate > 0, got ", channels, " and ",
+                     sample_rate);
+  }
+  if (samples.size() % channels != 0) {
+    fail<ValueError>("write_wav: '", path, "': ", samples.size(), " samples is not a whole number of ", channels,
+                     "-channel frames");
+  }
+  SF_INFO info{};
+  info.channels = channels;
+  info.samplerate = sample_rate;
+  info.format = SF_FORMAT_WAV | (format == WavFormat::Pcm16 ? SF_FORMAT_PCM_16 : SF_FORMAT_FLOAT);
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  SNDFILE* f = sf_open(tmp.c_str(), SFM_WRITE, &info);
+  if (f == nullptr) fail<IoError>("write_wav: cannot create '", tmp, "': ", sf_strerror(nullptr));
+  // Integer formats clip instead of wrapping around for samples outside [-1, 1].
+  sf_command(f, SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  const sf_count_t frames = static_cast<sf_count_t>(samples.size() / channels);
+  const sf_count_t written = sf_writef_float(f, samples.data(), frames);
+  const int close_err = sf_close(f);
+  if (written != frames || close_err != 0) {
+    std::remove(tmp.c_str());
+    fail<IoError>("write_wav: writing '", path, "' failed after ", written, " of ", frames, " frames");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    fail<IoError>("write_wav: cannot rename '", tmp, "' to '", path, "': ", ec.message());
+  }
+}
+
+}  // namespace ag::audio

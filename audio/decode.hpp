@@ -1,0 +1,48 @@
+// decode.hpp: reading audio files into float samples (libsndfile), and writing WAV files.
+//
+// libsndfile decodes every format this project meets (WAV of any PCM or float width, FLAC,
+// OGG/Vorbis, AIFF, ...) into interleaved float samples in [-1, 1). We keep that raw, multichannel
+// form here; mixing down, resampling and fitting to a length are separate steps (audio/waveform.hpp,
+// audio/resample.hpp, audio/load.hpp) so each can be tested on its own.
+//
+// Every failure throws ag::IoError naming the file and what is wrong: missing, not a file, empty
+// (zero frames), truncated (fewer frames decoded than the header promises), or not decodable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ag::audio {
+
+// Decoded audio exactly as stored: `samples` is interleaved, frame-major:
+// samples[f * channels + c] is channel c of frame f. Shape (frames, channels).
+struct AudioBuffer {
+  std::vector<float> samples;  // (frames * channels)
+  int64_t frames = 0;
+  int channels = 0;
+  int sample_rate = 0;
+};
+
+// What the header says, without decoding the samples (cheap: used to validate datasets).
+struct AudioInfo {
+  int64_t frames = 0;
+  int channels = 0;
+  int sample_rate = 0;
+  std::string format;  // e.g. "WAV (Microsoft) / Signed 16 bit PCM"
+};
+
+AudioInfo read_audio_info(const std::string& path);
+
+// Decodes the whole file. Throws IoError for a missing, empty, truncated or undecodable file.
+AudioBuffer read_audio(const std::string& path);
+
+// Sample format of write_wav: 16-bit PCM (what ESC-50 ships) or 32-bit float (lossless for us).
+enum class WavFormat { Pcm16, Float32 };
+
+// Writes interleaved samples (frames, channels) as a WAV file, atomically (temporary name, then
+// rename). Used by tests, the fixture tools and the docs examples.
+void write_wav(const std::string& path, const std::vector<float>& samples, int channels, int sample_rate,
+               WavFormat format = WavFormat::Float32);
+
+}  // namespace ag::audio

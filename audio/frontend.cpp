@@ -1,0 +1,206 @@
+// frontend.cpp: see frontend.hpp.
+#include "audio/frontend.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "audio/db.hpp"
+#include "audio/fft.hpp"
+#include "tensor/error.hpp"
+#include "tensor/parallel.hpp"
+
+namespace ag::audio {
+
+LogScale parse_log_scale(const std::string& name) {
+  if (name == "none") return LogScale::None;
+  if (name == "db") return LogScale::Db;
+  if (name == "log") return LogScale::Log;
+  fail<ValueError>("frontend: unknown log scale '", name, "', expected 'db', 'log' or 'none'");
+}
+const char* log_scale_name(LogScale s) {
+  switch (s) {
+    case LogScale::None: return "none";
+    case LogScale::Db: return "db";
+    case LogScale::Log: return "log";
+  }
+  return "?";
+}
+
+FrontendConfig FrontendConfig::erann() { return FrontendConfig{}; }
+
+FrontendConfig FrontendConfig::panns() {
+  FrontendConfig c;
+  c.sample_rate = 32000;
+  c.n_fft = 1024;
+  c.win_length = 1024;
+  c.hop_length = 320;
+  c.n_mels = 64;
+  return c;
+}
+
+FrontendConfig FrontendConfig::preset(const std::string& name) {
+  if (name == "erann") return erann();
+  if (name == "panns") return panns();
+  fail<ValueError>("frontend: unknown preset '", name, "', expected 'erann' or 'panns'");
+}
+
+StftConfig FrontendConfig::stft() const {
+  StftConfig s;
+  s.n_fft = n_fft;
+  s.win_length = win_length;
+  s.hop_length = hop_length;
+  s.window = window;
+  s.periodic = periodic_window;
+  s.center = center;
+  s.pad_mode = pad_mode;
+  s.power = power;
+  return s;
+}
+
+void FrontendConfig::validate() const {
+  stft().validate("frontend");
+  if (sample_rate <= 0) fail<ValueError>("frontend: sample_rate must be positive, got ", sample_rate);
+  if (n_mels < 1) fail<ValueError>("frontend: n_mels must be >= 1, got ", n_mels);
+  if (!(f_min >= 0) || !(f_max > f_min) || f_max > sample_rate / 2) {
+    fail<ValueError>("frontend: need 0 <= f_min < f_max <= sample_rate / 2, got f_min ", f_min, ", f_max ", f_max,
+                     " at ", sample_rate, " Hz");
+  }
+}
+
+std::string FrontendConfig::key() const {
+  std::ostringstream os;
+  os.precision(17);
+  os << "sample_rate=" << sample_rate << ";n_fft=" << n_fft << ";win_length=" << win_length
+     << ";hop_length=" << hop_length << ";window=" << window_name(window) << ";periodic=" << periodic_window
+     << ";center=" << center << ";pad_mode=" << pad_mode_name(pad_mode) << ";power=" << power
+     << ";n_mels=" << n_mels << ";f_min=" << f_min << ";f_max=" << f_max << ";mel_scale=" << mel_scale_name(mel_scale)
+     << ";mel_norm=" << mel_norm_name(mel_norm) << ";log=" << log_scale_name(log) << ";amin=" << amin
+     << ";ref=" << ref << ";top_db=" << top_db << ";log_eps=" << log_eps;
+  return os.str();
+}
+
+int64_t FrontendConfig::num_frames(int64_t length) const { return stft_frames(length, stft()); }
+
+LogMel::LogMel(const FrontendConfig& config) : config_(config) {
+  config_.validate();
+  stft_ = config_.stft();
+  const std::vector<float> w = padded_window(stft_);
+  window_.assign(w.begin(), w.end());
+  mel_ = MelFilterbank(stft_.n_bins(), config_.f_min, config_.f_max, config_.n_mels, config_.sample_rate,
+                       config_.mel_norm, config_.mel_scale);
+  RealFft::get(config_.n_fft);  // plan now, not in the first (possibly timed) call
+}
+
+void LogMel::compute(const float* x, int64_t length, float* out, bool parallel) const {
+  const int64_t frames = stft_frames(length, stft_);
+  const std::vector<float> xp = pad_signal(x, length, stft_);
+  const RealFft& fft = RealFft::get(stft_.n_fft);
+  const int n_fft = stft_.n_fft, n_bins = stft_.n_bins(), hop = stft_.hop(), n_mels = config_.n_mels;
+  const bool magnitude = stft_.power == 1.0;
+  const bool use_threads = parallel && frames * n_fft >= kParallelGrain;
+  // Frames are independent: each thread takes a contiguous block of them with its own FFT
+  // buffers (OpenMP over frames pays off for one long clip; batch() instead runs one clip per thread).
+#pragma omp parallel if (use_threads)
+  {
+    FftBuffer frame(static_cast<size_t>(n_fft));
+    FftBuffer spec(2 * static_cast<size_t>(n_bins));
+    std::vector<double> power(static_cast<size_t>(n_bins));
+    std::vector<double> mel(static_cast<size_t>(n_mels));
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < frames; ++t) {
+      const float* src = xp.data() + t * hop;
+      double* f = frame.data();
+      for (int j = 0; j < n_fft; ++j) f[j] = src[j] * window_[j];
+      fft.forward(f, spec.data());
+      const double* s = spec.data();
+      for (int k = 0; k < n_bins; ++k) {
+        const double p = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
+        power[k] = magnitude ? std::sqrt(p) : p;
+      }
+      mel_.apply(power.data(), mel.data());
+      float* row = out + t * n_mels;  // (T, n_mels) row t
+      for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(mel[m]);
+    }
+  }
+  // Log compression last: top_db needs the maximum over the whole clip.
+  const int64_t n = frames * n_mels;
+  if (config_.log == LogScale::Db) {
+    if (magnitude) amplitude_to_db(out, n, config_.amin, config_.ref, config_.top_db);
+    else power_to_db(out, n, config_.amin, config_.ref, config_.top_db);
+  } else if (config_.log == LogScale::Log) {
+    log_eps(out, n, config_.log_eps);
+  }
+}
+
+std::vector<float> LogMel::compute(const std::vector<float>& x, bool parallel) const {
+  const int64_t frames = num_frames(static_cast<int64_t>(x.size()));
+  std::vector<float> out(static_cast<size_t>(frames * config_.n_mels));
+  compute(x.data(), static_cast<int64_t>(x.size()), out.data(), parallel);
+  return out;
+}
+
+Tensor LogMel::operator()(const std::vector<float>& wave) const {
+  const int64_t frames = num_frames(static_cast<int64_t>(wave.size()));
+  Tensor out = zeros({frames, config_.n_mels}, DType::Float32);  // (T, F)
+  compute(wave.data(), static_cast<int64_t>(wave.size()), out.data_ptr<float>());
+  return out;
+}
+
+Tensor LogMel::operator()(const Tensor& wave) const {
+  check_defined(wave, "LogMel");
+  if (wave.dim() != 1 && wave.dim() != 2) {
+    fail<ShapeError>("LogMel: expected a waveform (L,) or a batch (B, L), got ", shape_str(wave.shape()));
+  }
+  Tensor w = wave.to(DType::Float32).contiguous();
+  if (w.dim() == 1) return (*this)(w.to_vector<float>());
+  const int64_t batch_size = w.size(0), length = w.size(1);
+  const int64_t frames = num_frames(length);
+  Tensor out = zeros({batch_size, frames, config_.n_mels}, DType::Float32);  // (B, T, F)
+  const float* src = w.data_ptr<float>();
+  float* dst = out.data_ptr<float>();
+  // One clip per thread: no synchronisation inside a clip, and each thread reuses its buffers.
+#pragma omp parallel for schedule(dynamic, 1) if (batch_size > 1)
+  for (int64_t b = 0; b < batch_size; ++b) compute(src + b * length, length, dst + b * frames * config_.n_mels, false);
+  return out;
+}
+
+Tensor LogMel::batch(const std::vector<std::vector<float>>& waves) const {
+  if (waves.empty()) fail<ValueError>("LogMel::batch: no clips given");
+  const int64_t length = static_cast<int64_t>(waves[0].size());
+  for (size_t b = 0; b < waves.size(); ++b) {
+    if (static_cast<int64_t>(waves[b].size()) != length) {
+      fail<ShapeError>("LogMel::batch: clip ", b, " has ", waves[b].size(), " samples, clip 0 has ", length,
+                       " (fit clips to one length first, see fit_length)");
+    }
+  }
+  const int64_t batch_size = static_cast<int64_t>(waves.size());
+  const int64_t frames = num_frames(length);
+  Tensor out = zeros({batch_size, frames, config_.n_mels}, DType::Float32);  // (B, T, F)
+  float* dst = out.data_ptr<float>();
+  // One clip per thread (see operator()(Tensor)).
+#pragma omp parallel for schedule(dynamic, 1) if (batch_size > 1)
+  for (int64_t b = 0; b < batch_size; ++b) compute(waves[b].data(), length, dst + b * frames * config_.n_mels, false);
+  return out;
+}
+
+std::vector<double> LogMel::reference(const std::vector<float>& x) const {
+  const int64_t frames = num_frames(static_cast<int64_t>(x.size()));
+  const std::vector<double> spec = spectrogram_reference(x, stft_);
+  std::vector<double> mel = apply_mel_reference(spec, frames, mel_.dense(), stft_.n_bins(), config_.n_mels);
+  const bool magnitude = stft_.power == 1.0;
+  const double mult = magnitude ? 20.0 : 10.0;
+  double top = -INFINITY;
+  for (double& v : mel) {
+    if (config_.log == LogScale::Db) {
+      v = mult * std::log10(std::max(v, config_.amin)) - mult * std::log10(std::max(config_.ref, config_.amin));
+      top = std::max(top, v);
+    } else if (config_.log == LogScale::Log) {
+      v = std::log(v + config_.log_eps);
+    }
+  }
+  if (config_.log == LogScale::Db && config_.top_db > 0)
+    for (double& v : mel) v = std::max(v, top - config_.top_db);
+  return mel;
+}
+
+}  // namespace ag::audio
