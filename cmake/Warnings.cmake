@@ -9,5 +9,6 @@ endfunction()
 
 if(AUDIOGRAD_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_compile_definitions(AUDIOGRAD_NO_ALLOCATOR_CACHE)  # let ASan see every free
   add_link_options(-fsanitize=address,undefined)
 endif()

@@ -17,7 +17,7 @@ Tensor binary(const char* op, const Tensor& a, const Tensor& b, DType compute, F
   check_defined(a, op);
   check_defined(b, op);
   Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  Tensor out(shape, compute);
+  Tensor out = Tensor::uninitialized(shape, compute);
   dispatch(compute, [&](auto tag) {
     using T = decltype(tag);
     kernels::map<T, 2>(out, {a.to(compute), b.to(compute)}, [&](T x, T y) { return f(x, y); });
@@ -28,7 +28,7 @@ Tensor binary(const char* op, const Tensor& a, const Tensor& b, DType compute, F
 template <class F>
 Tensor unary(const char* op, const Tensor& a, DType compute, F f) {
   check_defined(a, op);
-  Tensor out(a.shape(), compute);
+  Tensor out = Tensor::uninitialized(a.shape(), compute);
   dispatch(compute, [&](auto tag) {
     using T = decltype(tag);
     kernels::map<T, 1>(out, {a.to(compute)}, [&](T x) { return f(x); });
@@ -112,7 +112,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   check_defined(b, "where");
   Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
   DType dt = promote(a.dtype(), b.dtype());
-  Tensor out(shape, dt);
+  Tensor out = Tensor::uninitialized(shape, dt);
   dispatch(dt, [&](auto tag) {
     using T = decltype(tag);
     kernels::map<T, 3>(out, {cond.to(dt), a.to(dt), b.to(dt)}, [](T c, T x, T y) { return c != T(0) ? x : y; });

@@ -77,7 +77,7 @@ void for_each_index_pos(const Tensor& a, int64_t d, const Tensor& index, const T
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
   int64_t d = wrap_dim(dim, a.dim(), "gather");
   check_index(a, d, index, "gather");
-  Tensor out(index.shape(), a.dtype());
+  Tensor out = Tensor::uninitialized(index.shape(), a.dtype());
   dispatch(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* src = a.data_ptr<T>();

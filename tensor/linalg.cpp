@@ -105,7 +105,8 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   Shape out_shape = batch;
   out_shape.push_back(m);
   out_shape.push_back(p);
-  Tensor out(out_shape, dt);
+  // BLAS with beta = 0 writes every element; an empty inner dimension (n = 0) must give zeros.
+  Tensor out = n == 0 ? Tensor(out_shape, dt) : Tensor::uninitialized(out_shape, dt);
   const int64_t nb = shape_numel(batch);  // explicit sizes below: -1 is ambiguous with 0 elements
 
   if (dt == DType::Int64) {  // no integer BLAS: the plain loop, batch by batch

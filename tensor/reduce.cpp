@@ -133,7 +133,7 @@ Tensor reduce(const Tensor& a, const Dims& dims, bool keepdim, const char* op) {
   Rows rows = to_rows(a, dims, keepdim, op);
   if (rows.r == 0 && !std::is_same_v<A<float>, SumAcc<float>>)
     fail<ValueError>(op, ": cannot reduce over a dimension of size 0 in shape ", shape_str(a.shape()));
-  Tensor out(rows.out_shape, a.dtype());
+  Tensor out = Tensor::uninitialized(rows.out_shape, a.dtype());
   dispatch(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     reduce_rows<A<T>>(rows.data.data_ptr<T>(), rows.m, rows.r, out.data_ptr<T>());

@@ -42,7 +42,9 @@ using Shape = std::vector<int64_t>;
 // A raw, 64-byte aligned, zero-initialised block of memory. Owned by shared_ptr from every view.
 class Storage {
  public:
-  explicit Storage(size_t nbytes);
+  // zero = false leaves the bytes uninitialised: for outputs a kernel overwrites completely
+  // (saves a memset over memory that is about to be written anyway).
+  explicit Storage(size_t nbytes, bool zero = true);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -53,6 +55,11 @@ class Storage {
   void* data_ = nullptr;
   size_t nbytes_ = 0;
 };
+
+// Freed blocks of 64 KiB and more are kept (up to 2 GiB) for reuse by allocations of the same
+// size, sparing the page faults of fresh memory in training loops. These report and release them.
+size_t cached_bytes();
+void empty_cache();
 
 // Number of elements of a shape (1 for a 0-d shape). Throws ValueError on a negative size.
 int64_t shape_numel(const Shape& shape);
@@ -69,6 +76,9 @@ class Tensor {
   Tensor() = default;
   // A fresh, zero-filled, contiguous tensor.
   Tensor(const Shape& shape, DType dtype);
+  // A fresh contiguous tensor whose contents are UNDEFINED: only for kernels that write every
+  // element before anyone reads it (element-wise outputs, copies, reductions, BLAS with beta = 0).
+  static Tensor uninitialized(const Shape& shape, DType dtype);
   // A view of `storage` (used by the view functions; rarely needed by users).
   Tensor(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int64_t offset, DType dtype);
 

@@ -124,3 +124,22 @@ TEST(Views, ConvertAndCopyBroadcast) {
 
 }  // namespace
 }  // namespace ag
+
+namespace ag {
+namespace {
+TEST(Allocator, ReusesFreedLargeBlocksAndZeroesWhenAsked) {
+  empty_cache();
+  EXPECT_EQ(cached_bytes(), 0u);
+  {
+    Tensor big = full({1 << 16}, 3.0);  // 256 KiB
+  }
+#ifndef AUDIOGRAD_NO_ALLOCATOR_CACHE
+  EXPECT_GE(cached_bytes(), size_t{1} << 18);
+#endif
+  Tensor again = zeros({1 << 16});  // may reuse the block: must still be zero
+  EXPECT_EQ(sum(again).item<double>(), 0.0);
+  empty_cache();
+  EXPECT_EQ(cached_bytes(), 0u);
+}
+}  // namespace
+}  // namespace ag
