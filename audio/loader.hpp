@@ -1,0 +1,140 @@
+// loader.hpp: batches of log-mel features and targets, prepared by background threads.
+//
+// Per clip (ClipPipeline):   load_audio (decode, mixdown, resample, fit)  ->  waveform augmentations
+//                            -> log-mel (or the feature cache)  ->  spectrogram augmentations
+// Per batch (BatchLoader):   optional mixup of waveforms (before features) or of log-mels, with the
+//                            targets mixed by the same λ; stacked to (B, 1, T, F) float32.
+//
+// Reproducibility: the batch order of epoch e comes from Generator(seed, e), and every batch draws
+// its randomness from its own Generator seeded by (seed, epoch, batch index). Batch k of epoch e is
+// therefore the same whatever the number of workers or their timing, and next() returns batches in
+// order.
+//
+// Threads: `num_workers` std::threads each take the next batch index not yet claimed, build it,
+// and park it until the consumer asks; at most `prefetch` batches are ahead of the consumer.
+// Workers compute each clip's log-mel on their own thread (no nested OpenMP), so they do not fight
+// the training step's OpenMP team for more than their own cores. An exception in a worker (a file
+// that fails to decode, say) is re-thrown by next(), naming the file.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audio/augment.hpp"
+#include "audio/dataset.hpp"
+#include "audio/feature_cache.hpp"
+#include "audio/frontend.hpp"
+#include "audio/load.hpp"
+#include "tensor/tensor.hpp"
+
+namespace ag::audio {
+
+struct PipelineOptions {
+  FrontendConfig frontend = FrontendConfig::erann();
+  // load.sample_rate is taken from the front end; set length (samples) to fit clips, e.g. 220500.
+  LoadOptions load;
+  std::string augment;         // augmentation chain by name (see parse_augmentations); "" for none
+  std::string cache_dir;       // "" disables the feature cache
+  double waveform_mixup_alpha = 0;  // > 0: mix waveforms before features, λ ~ Beta(α, α)
+  double logmel_mixup_alpha = 0;    // > 0: mix log-mels, λ ~ Beta(α, α)
+  double mixup_p = 1.0;             // probability that a batch is mixed
+};
+
+// One clip through the pipeline. Thread-safe (const after construction; the cache is thread-safe).
+class ClipPipeline {
+ public:
+  explicit ClipPipeline(PipelineOptions options);
+  const PipelineOptions& options() const { return options_; }
+  const LogMel& logmel() const { return logmel_; }
+  // True when features can come from the cache: the waveform is the same every epoch (no
+  // random crop, no waveform augmentation or waveform mixup).
+  bool cache_active() const { return cache_ != nullptr; }
+  const FeatureCache* cache() const { return cache_.get(); }
+
+  std::vector<float> waveform(const AudioItem& item, Generator& gen) const;  // (L,)
+  // (T, F) features of a waveform, then spectrogram augmentations.
+  std::vector<float> features(const std::vector<float>& wave, Generator& gen) const;
+  // The whole chain for one clip (uses the cache when active). (T, F)
+  std::vector<float> clip(const AudioItem& item, Generator& gen) const;
+  const AugmentChain& augment() const { return augment_; }
+
+ private:
+  PipelineOptions options_;
+  LogMel logmel_;
+  AugmentChain augment_;
+  std::unique_ptr<FeatureCache> cache_;
+};
+
+struct Batch {
+  Tensor features;               // (B, 1, T, F) float32
+  Tensor labels;                 // (B,) int64: each clip's own class
+  Tensor targets;                // (B, N) float32: one-hot, or mixed by mixup
+  std::vector<int64_t> indices;  // (B,) dataset indices
+  std::vector<double> lambdas;   // (B,) mixup λ per row (empty when not mixed)
+};
+
+struct LoaderOptions {
+  int64_t batch_size = 32;
+  bool shuffle = true;
+  bool drop_last = false;
+  // Class-balanced sampling: each of the epoch's size() draws picks a class uniformly, then a clip
+  // of that class uniformly (with replacement). For imbalanced data such as RAVDESS or user folders.
+  bool balanced = false;
+  uint64_t seed = 0;
+  int num_workers = 2;  // 0: batches are built on the caller's thread inside next()
+  int prefetch = 4;     // batches prepared ahead of the consumer
+};
+
+class BatchLoader {
+ public:
+  BatchLoader(AudioDataset dataset, PipelineOptions pipeline, LoaderOptions options);
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  const AudioDataset& dataset() const { return dataset_; }
+  const ClipPipeline& pipeline() const { return pipeline_; }
+  int64_t batches_per_epoch() const;
+
+  // The dataset indices of epoch `epoch`, in batch order (deterministic from the seed).
+  std::vector<int64_t> epoch_order(int64_t epoch) const;
+  // Starts (or restarts) an epoch; workers begin preparing its first batches at once.
+  void start_epoch(int64_t epoch);
+  // The next batch of the current epoch; false when the epoch is done.
+  bool next(Batch& out);
+  // Builds one batch synchronously (what the workers run).
+  Batch make_batch(const std::vector<int64_t>& indices, Generator& gen) const;
+
+ private:
+  void worker_loop();
+  void stop_workers();
+
+  AudioDataset dataset_;
+  ClipPipeline pipeline_;
+  LoaderOptions options_;
+
+  // Shared with the workers, guarded by mutex_.
+  std::mutex mutex_;
+  std::condition_variable work_cv_, ready_cv_;
+  bool stopping_ = false;
+  uint64_t generation_ = 0;  // bumped by start_epoch; results of older generations are dropped
+  int64_t epoch_ = -1;
+  std::shared_ptr<const std::vector<std::vector<int64_t>>> batches_;
+  int64_t next_claim_ = 0;    // next batch index a worker may take
+  int64_t next_deliver_ = 0;  // next batch index next() returns
+  struct Slot {
+    Batch batch;
+    std::exception_ptr error;
+  };
+  std::map<int64_t, Slot> ready_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace ag::audio
