@@ -38,7 +38,10 @@ class StateDict {
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
   // The tensor under `name`, or ValueError naming the key.
   const Tensor& at(const std::string& name) const;
-  const std::vector<std::pair<std::string, Tensor>>& items() const { return items_; }
+  // By reference from a named StateDict; by value from a temporary, so that
+  // `for (auto& kv : module.state_dict().items())` does not dangle.
+  const std::vector<std::pair<std::string, Tensor>>& items() const& { return items_; }
+  std::vector<std::pair<std::string, Tensor>> items() && { return std::move(items_); }
   std::vector<std::string> keys() const;
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }

@@ -42,8 +42,10 @@ void softmax_forward(const T* x, T* y, const RowGeom& r, bool log) {
     double s = 0;
     for (int64_t j = 0; j < r.n; ++j) s += std::exp(double(xr[j * r.inner] - m));
     if (log) {
-      const T lse = m + T(std::log(s));
-      for (int64_t j = 0; j < r.n; ++j) yr[j * r.inner] = xr[j * r.inner] - lse;
+      // (x - m) - log s, not x - (m + log s): x - m is exact for nearby values, while m + log s
+      // would round to the spacing of m (6e-5 at m = 1000 in float32).
+      const T log_s = T(std::log(s));
+      for (int64_t j = 0; j < r.n; ++j) yr[j * r.inner] = (xr[j * r.inner] - m) - log_s;
     } else {
       for (int64_t j = 0; j < r.n; ++j) yr[j * r.inner] = T(std::exp(double(xr[j * r.inner] - m)) / s);
     }
