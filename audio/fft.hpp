@@ -14,8 +14,17 @@
 //     first time (a size's plan is made exactly once, then read without locking);
 //   - callers execute it on their own buffers from `FftBuffer`, which allocates with fftw_malloc
 //     (the same SIMD alignment FFTW planned with).
-// Any n works (1380 = 2^2 * 3 * 5 * 23 included); FFTW handles non-power-of-two sizes with mixed
-// radix and Rader/Bluestein for large primes.
+// Any n works. FFTW has fast hard-coded kernels ("codelets") for factors up to 13 (and 16, 32, 64),
+// but a larger prime factor such as the 23 in ERANN's n_fft = 1380 = 2^2 * 3 * 5 * 23 goes through
+// its generic O(p^2) solver, scalar: 1380 costs ~5 us, six times a 1024. For such sizes RealFft
+// splits n = p * m itself (Cooley-Tukey, "four-step" form) and lets FFTW do only the fast part:
+//   x[m*n1 + n2], n1 < p, n2 < m;   X[k1 + p*k2], k1 < p, k2 < m
+//   1. p-point DFTs of the m columns, as one small dense matrix product vectorised over the m
+//      contiguous columns; the input is real, so only k1 <= p/2 is computed (Hermitian symmetry);
+//   2. twiddles: multiply row k1, column n2 by e^{-2 pi i n2 k1 / n};
+//   3. m-point complex FFTs of the p/2+1 rows, batched in one FFTW plan (m = 60: fast codelets);
+//   4. X[k] for k <= n/2 read from row k mod p, or from the conjugate of row p - (k mod p).
+// For n = 1380 this takes ~2 us instead of ~5.
 //
 // A plain O(n^2) DFT in double (`dft_reference`) is kept beside it for tests.
 #pragma once
@@ -61,9 +70,20 @@ class RealFft {
 
  private:
   explicit RealFft(int n);
+  void forward_split(const double* in, double* out) const;
+
   int n_;
-  void* plan_;  // fftw_plan (kept opaque so users of this header need not include fftw3.h)
+  void* plan_ = nullptr;  // fftw_plan (opaque so users of this header need not include fftw3.h):
+                          // the r2c plan of size n, or in split mode the batched m-point c2c plan
+  // Split mode (n = p * m with a prime p > 13): see the file header.
+  bool split_ = false;
+  int p_ = 0, m_ = 0, half_p_ = 0;  // half_p_ = p/2 + 1 rows computed
+  std::vector<double> dft_cos_, dft_sin_;  // (half_p, p): cos / sin(2 pi n1 k1 / p)
+  std::vector<double> twiddle_;            // (half_p, m) complex interleaved: e^{-2 pi i n2 k1 / n}
 };
+
+// Largest prime factor of n (1 for n = 1).
+int largest_prime_factor(int n);
 
 // Reference: X[k] = sum_t x[t] e^{-2 pi i k t / n}, k = 0..n/2, in double. O(n^2); for tests only.
 std::vector<std::complex<double>> dft_reference(const std::vector<double>& x);

@@ -35,7 +35,14 @@ TEST(Window, HannAndHammingPeriodicAndSymmetric) {
 
 TEST(Fft, MatchesPlainDftOnOddSizes) {
   Generator gen(3);
-  for (int n : {1, 2, 7, 13, 64, 1024, 1380}) {
+  // 153 = 17*9, 290 = 29*10, 368 = 23*16, 1140 = 19*60 and 1380 = 23*60 take RealFft's own
+  // split path (a prime factor > 13; odd m and m % 8 != 0 exercise its tail columns); the others
+  // go straight to FFTW.
+  EXPECT_EQ(largest_prime_factor(1380), 23);
+  EXPECT_EQ(largest_prime_factor(1024), 2);
+  EXPECT_EQ(largest_prime_factor(997), 997);
+  EXPECT_EQ(largest_prime_factor(1), 1);
+  for (int n : {1, 2, 7, 13, 64, 153, 290, 368, 1024, 1140, 1380}) {
     const RealFft& fft = RealFft::get(n);
     FftBuffer in(n), out(2 * (n / 2 + 1));
     std::vector<double> xd(n);
