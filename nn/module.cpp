@@ -96,6 +96,17 @@ void Module::add_child(const std::string& name, std::shared_ptr<Module> module) 
   children_.emplace_back(name, std::move(module));
 }
 
+void Module::replace_child(const std::string& name, std::shared_ptr<Module> module) {
+  if (!module) fail<ValueError>(type_name_, ": replace_module(\"", name, "\") got a null module");
+  for (auto& [cname, child] : children_)
+    if (cname == name) {
+      module->train(training_);
+      child = std::move(module);
+      return;
+    }
+  fail<ValueError>(type_name_, ": replace_module: no child module named \"", name, "\"");
+}
+
 std::vector<std::pair<std::string, Variable>> Module::named_parameters() const {
   std::vector<std::pair<std::string, Variable>> out(params_);
   for (const auto& [cname, child] : children_)

@@ -83,6 +83,13 @@ class Module {
     add_child(name, module);
     return module;
   }
+  // Swaps the registered child `name` for `module` in place (same position in the state dict):
+  // how transfer learning puts a new head on a trained backbone. ValueError if no such child.
+  template <class M>
+  std::shared_ptr<M> replace_module(const std::string& name, std::shared_ptr<M> module) {
+    replace_child(name, module);
+    return module;
+  }
 
   // --- inspection -------------------------------------------------------------------------------
   // Dotted names, depth first, own entries before children's, in registration order.
@@ -129,6 +136,7 @@ class Module {
 
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> module);
+  void replace_child(const std::string& name, std::shared_ptr<Module> module);
   void check_new_name(const std::string& name, const char* what) const;
 
   std::string type_name_;
