@@ -1,6 +1,7 @@
 // frontend.cpp: see frontend.hpp.
 #include "audio/frontend.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -98,6 +99,16 @@ void LogMel::compute(const float* x, int64_t length, float* out, bool parallel) 
   const int n_fft = stft_.n_fft, n_bins = stft_.n_bins(), hop = stft_.hop(), n_mels = config_.n_mels;
   const bool magnitude = stft_.power == 1.0;
   const bool use_threads = parallel && frames * n_fft >= kParallelGrain;
+  // Log compression per frame, in double, through fast_log (see audio/db.hpp):
+  //   dB:  mult * log10(max(v, amin)) - mult * log10(max(ref, amin)),  mult = 10 (power) or 20
+  //   log: ln(v + eps)
+  const LogScale log = config_.log;
+  const double mult = magnitude ? 20.0 : 10.0;
+  const double to_db = mult / 2.302585092994046;  // mult * log10(v) = mult / ln(10) * ln(v)
+  const double db_offset = mult * std::log10(std::max(config_.ref, config_.amin));
+  const double amin = config_.amin, eps = config_.log_eps;
+  if (log == LogScale::Db && !(amin > 0)) fail<ValueError>("LogMel: amin must be positive, got ", amin);
+  if (log == LogScale::Log && !(eps > 0)) fail<ValueError>("LogMel: log_eps must be positive, got ", eps);
   // Frames are independent: each thread takes a contiguous block of them with its own FFT
   // buffers (OpenMP over frames pays off for one long clip; batch() instead runs one clip per thread).
 #pragma omp parallel if (use_threads)
@@ -119,16 +130,22 @@ void LogMel::compute(const float* x, int64_t length, float* out, bool parallel) 
       }
       mel_.apply(power.data(), mel.data());
       float* row = out + t * n_mels;  // (T, n_mels) row t
-      for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(mel[m]);
+      if (log == LogScale::Db) {
+        for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(to_db * fast_log(std::max(mel[m], amin)) - db_offset);
+      } else if (log == LogScale::Log) {
+        for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(fast_log(mel[m] + eps));
+      } else {
+        for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(mel[m]);
+      }
     }
   }
-  // Log compression last: top_db needs the maximum over the whole clip.
-  const int64_t n = frames * n_mels;
-  if (config_.log == LogScale::Db) {
-    if (magnitude) amplitude_to_db(out, n, config_.amin, config_.ref, config_.top_db);
-    else power_to_db(out, n, config_.amin, config_.ref, config_.top_db);
-  } else if (config_.log == LogScale::Log) {
-    log_eps(out, n, config_.log_eps);
+  // top_db needs the maximum over the whole clip, so it clamps afterwards.
+  if (log == LogScale::Db && config_.top_db > 0) {
+    const int64_t n = frames * n_mels;
+    float top = -INFINITY;
+    for (int64_t i = 0; i < n; ++i) top = std::max(top, out[i]);
+    const float floor = top - static_cast<float>(config_.top_db);
+    for (int64_t i = 0; i < n; ++i) out[i] = std::max(out[i], floor);
   }
 }
 

@@ -93,6 +93,16 @@ TEST(Db, PowerAmplitudeTopDbAndLog) {
   EXPECT_THROW(power_to_db(p.data(), 1, 0.0), ValueError);
 }
 
+TEST(Db, FastLogMatchesStdLog) {
+  // Absolute error (what reaches the dB value, times 10 / ln 10): < 1e-12 from 1e-12 to 1e12.
+  double worst = 0;
+  for (double x = 1e-12; x < 1e12; x *= 1.0137) worst = std::max(worst, std::fabs(fast_log(x) - std::log(x)));
+  for (double x : {0.70710678118654746, 0.70710678118654757, 1.0, 1.4142135623730949, 1.4142135623730951, 2.0, 1e-10})
+    EXPECT_NEAR(fast_log(x), std::log(x), 1e-12) << x;
+  EXPECT_EQ(fast_log(1.0), 0.0);
+  EXPECT_LT(worst, 1e-12);
+}
+
 TEST(Mfcc, DctIsOrthonormalAndMatchesTorchaudio) {
   const auto d = dct_matrix(128, 128);
   for (int i = 0; i < 128; i += 17)
