@@ -1,0 +1,81 @@
+// model.cpp: the model registry, PANNs' initialisation and the multiply-add counter.
+#include "apps/models/model.hpp"
+
+#include <regex>
+
+#include "apps/models/cnn14.hpp"
+#include "apps/models/erann.hpp"
+#include "apps/models/resnet_small.hpp"
+
+namespace ag::models {
+
+std::vector<std::pair<std::string, std::string>> model_names() {
+  return {{"erann-<s_m>-<W>", "ERANN, s_m in 0..3 (temporal downsampling), W in 1..6 (width); e.g. erann-2-2"},
+          {"cnn14", "PANNs CNN14 (80 M parameters with the AudioSet head)"},
+          {"wavegram-logmel-cnn14", "PANNs Wavegram-Logmel-CNN14 (waveform input)"},
+          {"resnet-small", "a small ResNet baseline (1.2 M parameters; --activation picks its nonlinearity)"}};
+}
+
+std::shared_ptr<AudioModel> build_model(const std::string& name, const ModelOptions& options) {
+  static const std::regex erann_re("erann-([0-9]+)-([0-9]+)");
+  std::smatch m;
+  if (std::regex_match(name, m, erann_re)) return std::make_shared<Erann>(std::stoll(m[1]), std::stoll(m[2]), options);
+  if (name == "cnn14") return std::make_shared<Cnn14>(options);
+  if (name == "wavegram-logmel-cnn14") return std::make_shared<WavegramLogmelCnn14>(options);
+  if (name == "resnet-small") return std::make_shared<ResNetSmall>(options);
+  std::string valid;
+  for (auto& [n, d] : model_names()) valid += (valid.empty() ? "" : ", ") + n;
+  fail<ValueError>("unknown model '", name, "' (expected one of: ", valid, ")");
+}
+
+void init_panns(nn::Module& module, Generator& gen) {
+  // By layer type, in registration order (so a seed gives the same weights every time).
+  for (auto& [name, m] : module.named_modules()) {
+    auto init_linear_like = [&](const Variable& w, const Variable& b) {
+      Tensor wt = w.data();
+      nn::init::xavier_uniform_(wt, 1.0, &gen);
+      if (b.defined()) {
+        Tensor bt = b.data();
+        nn::init::zeros_(bt);
+      }
+    };
+    if (auto c = dynamic_cast<const nn::Conv2d*>(m)) init_linear_like(c->weight, c->bias);
+    else if (auto c1 = dynamic_cast<const nn::Conv1d*>(m)) init_linear_like(c1->weight, c1->bias);
+    else if (auto l = dynamic_cast<const nn::Linear*>(m)) init_linear_like(l->weight, l->bias);
+    else if (dynamic_cast<const nn::BatchNorm*>(m)) {
+      for (auto& [pname, p] : m->named_parameters()) {
+        Tensor t = p.data();
+        if (pname == "weight") nn::init::ones_(t);
+        else if (pname == "bias") nn::init::zeros_(t);
+      }
+    }
+  }
+}
+
+int64_t count_macs(AudioModel& model, const Shape& input_shape) {
+  bool was_training = model.is_training();
+  model.eval();
+  {
+    NoGradGuard no_grad;
+    model.forward(Variable(zeros(input_shape)));
+  }
+  model.train(was_training);
+  int64_t macs = 0;
+  for (auto& [name, m] : model.named_modules()) {
+    const Shape& out = m->last_output_shape();
+    if (out.empty()) continue;
+    int64_t n = shape_numel(out);
+    if (auto c = dynamic_cast<const nn::Conv2d*>(m)) {
+      const Shape& w = c->weight.shape();  // (O, C, KH, KW): each output element is C*KH*KW MACs
+      macs += n * w[1] * w[2] * w[3];
+    } else if (auto c1 = dynamic_cast<const nn::Conv1d*>(m)) {
+      const Shape& w = c1->weight.shape();
+      macs += n * w[1] * w[2];
+    } else if (auto l = dynamic_cast<const nn::Linear*>(m)) {
+      macs += n * l->in_features();
+    }
+  }
+  return macs;
+}
+
+}  // namespace ag::models

@@ -1,0 +1,63 @@
+// model.hpp: what the audiograd app needs from every audio classifier, and the registry that builds
+// one from its name ("erann-2-2", "cnn14", "wavegram-logmel-cnn14", "resnet-small").
+//
+// A model is an nn::Module whose forward maps a batch of inputs to logits (B, N):
+//   - log-mel models (ERANN, CNN14, ResNet) read (B, 1, T, F) log-mels made by the audio front end
+//     named by frontend() ("erann" or "panns" preset, audio/frontend.hpp);
+//   - waveform models (Wavegram-Logmel-CNN14) read (B, L) waveforms and make their log-mel inside.
+// embed(x) returns the penultimate-layer embedding (B, E) that the head reads; replace_head(n)
+// swaps the classifier for a fresh one with n outputs (transfer learning), keeping the backbone.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audio/frontend.hpp"
+#include "nn/nn.hpp"
+
+namespace ag::models {
+
+enum class InputKind { LogMel, Waveform };
+
+class AudioModel : public nn::Module {
+ public:
+  using nn::Module::Module;
+  virtual InputKind input_kind() const { return InputKind::LogMel; }
+  // The audio front end this model's inputs come from (sample rate, mels, hop, ...).
+  virtual audio::FrontendConfig frontend() const = 0;
+  virtual int64_t num_classes() const = 0;
+  virtual int64_t embedding_size() const = 0;
+  // (B, E): what the classifier head reads.
+  virtual Variable embed(const Variable& x) = 0;
+  // A new, freshly initialised head with `n` outputs; the old head's parameters are removed.
+  virtual void replace_head(int64_t n, uint64_t seed) = 0;
+  // Names (dotted prefixes) of the model's stages, input to output, for --transfer freeze-first:<k>.
+  virtual std::vector<std::string> stage_names() const = 0;
+  // Prefix of the head's parameters ("fc2.", "fc_audioset."...): never frozen by freeze-base.
+  virtual std::string head_prefix() const = 0;
+  // Reseeds the model's own randomness (dropout masks), so a resumed run repeats an uninterrupted one.
+  virtual void reseed(uint64_t seed) {}
+  // Frames of the log-mel must be a multiple of this (ERANN's stride-4 stages need 4^s_m).
+  virtual int64_t time_multiple() const { return 1; }
+};
+
+struct ModelOptions {
+  int64_t num_classes = 50;
+  uint64_t seed = 0;                // initialisation
+  std::string activation = "relu";  // resnet-small only
+};
+
+// Builds a model by name, or throws ValueError listing the valid names.
+std::shared_ptr<AudioModel> build_model(const std::string& name, const ModelOptions& options);
+// The names build_model accepts, with a one-line description each.
+std::vector<std::pair<std::string, std::string>> model_names();
+
+// Multiply-adds of one forward pass for an input of the given shape, counted over every conv and
+// linear layer (the figure papers quote as "GMACs"). Runs a forward in eval mode without gradients.
+int64_t count_macs(AudioModel& model, const Shape& input_shape);
+
+// PANNs' initialisation: Xavier-uniform conv and linear weights, zero biases, BN weight 1, bias 0.
+void init_panns(nn::Module& module, Generator& gen);
+
+}  // namespace ag::models
