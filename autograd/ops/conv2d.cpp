@@ -22,16 +22,18 @@
 // Speed. Samples run in parallel on OpenMP threads, each calling single-threaded BLAS (OpenBLAS runs
 // one thread when called inside a parallel region) on its own workspace. A sample's col matrix for a
 // large layer is tens of MB (CNN14 block 1: 576 x 32064 floats = 74 MB), so it is built a band of
-// output rows at a time (about 2 MB, so that it stays in the 4 MB L2 cache between being written by
-// im2col and read by the GEMM). Workspaces are thread_local and only grow: no allocation per call
+// output rows at a time (about 1 MB, so that it stays in the core's 2 MB L2 cache between being
+// written by im2col and read by the GEMM). Workspaces are thread_local and only grow: no allocation per call
 // once warmed up. A 1x1 stride-1 unpadded convolution skips im2col (col_b is x[b] itself).
+// For float32 layers with unit stride along W and rows of 32 outputs or more, direct kernels (below)
+// replace im2col for the forward, the input gradient and (up to 32 channels) the weight gradient.
+// ReferenceKernelsGuard forces the im2col path, so tests can compare the two.
 //
 // conv2d_reference / conv2d_backward_reference below are the plain loops the tests compare against.
 #include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -113,10 +115,10 @@ inline void valid_range(int64_t off, int64_t sw, int64_t W, int64_t OW, int64_t&
   if (hi < lo) hi = lo;
 }
 
-// Output rows per im2col band: about 2 MB of col, but at least 256 columns for the GEMM's sake.
+// Output rows per im2col band: about 1 MB of col (half of a core's 2 MB L2), but at least 256
+// columns for the GEMM's sake.
 int64_t band_rows(const ConvGeom& g, size_t elem_size) {
-  static const int64_t band_bytes = std::getenv("AG_BAND_KB") ? std::atoll(std::getenv("AG_BAND_KB")) * 1024 : (2 << 20);
-  const int64_t target = band_bytes / int64_t(elem_size);
+  const int64_t target = int64_t(1 << 20) / int64_t(elem_size);
   int64_t rows = std::max<int64_t>(1, target / std::max<int64_t>(1, g.ckk() * g.OW));
   rows = std::max(rows, (256 + g.OW - 1) / g.OW);
   return std::min(rows, g.OH);
