@@ -2,6 +2,8 @@
 // backward, float32 and float64, on odd shapes: 1x1 images, sizes that are no multiple of anything,
 // per-axis strides / padding / dilation, the 1x1 fast path, a single sample (BLAS-threaded path),
 // several samples (batch-parallel path) and images tall enough to be split into im2col bands.
+#include <memory>
+
 #include "nn_test_util.hpp"
 
 namespace ag::test {
@@ -22,7 +24,10 @@ std::vector<ConvShape> shapes() {
       {{4, 3, 10, 9}, {2, 3, 3, 2}, 1, {2, 1}, {2, 3}, true},
       {{1, 5, 31, 17}, {7, 5, 3, 3}, 1, 1, 1, true},
       {{2, 3, 6, 5}, {4, 3, 1, 1}, 1, 0, 1, true},      // pointwise: no im2col
-      {{2, 16, 70, 64}, {8, 16, 3, 3}, 1, 1, 1, false},  // several im2col bands
+      {{2, 16, 70, 64}, {8, 16, 3, 3}, 1, 1, 1, false},  // several im2col bands; direct kernels in float32
+      {{2, 3, 9, 37}, {5, 3, 3, 3}, {2, 1}, 1, 1, true},  // direct forward and weight grad: partial vector and tile
+      {{2, 3, 8, 40}, {10, 3, 3, 5}, 1, {1, 2}, 1, false},  // direct, kernel width 5, all three kernels
+      {{1, 2, 6, 33}, {3, 2, 3, 3}, 1, {2, 3}, {2, 2}, false},  // dilated: direct input gradient only
   };
 }
 
@@ -52,6 +57,26 @@ TEST(Conv2dKernels, MatchReferenceFloat64) {
 
 TEST(Conv2dKernels, MatchReferenceFloat32) {
   for (const ConvShape& s : shapes()) compare<float>(s, DType::Float32, 1e-4, 1e-4);
+}
+
+// The direct float32 kernels against the im2col + sgemm ones (ReferenceKernelsGuard forces im2col).
+TEST(Conv2dKernels, DirectMatchesIm2col) {
+  for (const ConvShape& s : shapes()) {
+    Generator g(3);
+    const Tensor x = randn(s.x, DType::Float32, &g), w = randn(s.w, DType::Float32, &g);
+    Tensor out[2], gx[2], gw[2];
+    for (int im2col = 0; im2col < 2; ++im2col) {
+      std::unique_ptr<ReferenceKernelsGuard> guard(im2col ? new ReferenceKernelsGuard : nullptr);
+      Variable xv(x, true), wv(w, true);
+      const Variable y = conv2d(xv, wv, Variable(), s.stride, s.padding, s.dilation);
+      Generator gg(4);
+      y.backward(randn(y.shape(), DType::Float32, &gg));
+      out[im2col] = y.data(), gx[im2col] = xv.grad(), gw[im2col] = wv.grad();
+    }
+    EXPECT_TRUE(tensors_close(out[0], out[1], 1e-5, 1e-4)) << shape_str(s.x) << " * " << shape_str(s.w);
+    EXPECT_TRUE(tensors_close(gx[0], gx[1], 1e-5, 1e-4)) << shape_str(s.x) << " * " << shape_str(s.w);
+    EXPECT_TRUE(tensors_close(gw[0], gw[1], 1e-5, 1e-3)) << shape_str(s.x) << " * " << shape_str(s.w);
+  }
 }
 
 // Same result with 1 and 2 threads (the batch-parallel weight-gradient reduction is deterministic).
