@@ -147,7 +147,7 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
       }
       flat.insert(flat.end(), w.begin(), w.end());
     }
-    out.lambdas = mixup(flat.data(), B, L, targets.data(), N, gen, po.waveform_mixup_alpha);
+    out.lambdas = mixup(flat.data(), B, L, targets.data(), N, gen, po.waveform_mixup_alpha, &out.partners);
     for (int64_t b = 0; b < B; ++b) {
       feats[b] = pipeline_.features(std::vector<float>(flat.begin() + b * L, flat.begin() + (b + 1) * L), gen);
     }
@@ -166,7 +166,7 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
   float* dst = out.features.data_ptr<float>();
   for (int64_t b = 0; b < B; ++b) std::copy(feats[b].begin(), feats[b].end(), dst + b * T * F);
   if (!mix_wave && po.logmel_mixup_alpha > 0 && B > 1 && gen.bernoulli(po.mixup_p)) {
-    out.lambdas = mixup(dst, B, T * F, targets.data(), N, gen, po.logmel_mixup_alpha);
+    out.lambdas = mixup(dst, B, T * F, targets.data(), N, gen, po.logmel_mixup_alpha, &out.partners);
   }
   out.labels = from_vector(labels, {B});
   out.targets = from_vector(targets, {B, N});

@@ -78,6 +78,7 @@ struct Batch {
   Tensor targets;                // (B, N) float32: one-hot, or mixed by mixup
   std::vector<int64_t> indices;  // (B,) dataset indices
   std::vector<double> lambdas;   // (B,) mixup λ per row (empty when not mixed)
+  std::vector<int64_t> partners; // (B,) row i was mixed with row partners[i] (empty when not mixed)
 };
 
 struct LoaderOptions {

@@ -298,6 +298,52 @@ TEST(Loader, BatchHoldsLogMelsOneHotTargetsAndMixup) {
   }
 }
 
+TEST(Loader, WaveformMixupMixesAudioBeforeFeatures) {
+  TempDir dir;
+  const auto ds = small_folder(dir, {2, 2});
+  PipelineOptions po = small_pipeline();
+  po.waveform_mixup_alpha = 1.0;
+  LoaderOptions lo;
+  lo.batch_size = 4;
+  lo.shuffle = false;
+  lo.num_workers = 0;
+  BatchLoader loader(ds, po, lo);
+  loader.start_epoch(0);
+  Batch b;
+  ASSERT_TRUE(loader.next(b));
+  ASSERT_EQ(b.lambdas.size(), 4u);
+  ASSERT_EQ(b.partners.size(), 4u);
+  LoadOptions l = po.load;
+  l.sample_rate = 16000;
+  const LogMel lm(po.frontend);
+  const auto feats = b.features.to_vector<float>();
+  const auto targets = b.targets.to_vector<float>();
+  for (int64_t r = 0; r < 4; ++r) {
+    // Row r is the log-mel of λ x_r + (1 - λ) x_partner: the mix happened on the waveform.
+    const auto a = load_audio(ds[r].path, l), c = load_audio(ds[b.partners[r]].path, l);
+    std::vector<float> mixed(a.size());
+    const float lam = static_cast<float>(b.lambdas[r]);
+    for (size_t i = 0; i < a.size(); ++i) mixed[i] = lam * a[i] + (1 - lam) * c[i];
+    const auto expect = lm.compute(mixed);
+    double err = 0;
+    for (size_t i = 0; i < expect.size(); ++i) err = std::max(err, std::fabs(double(feats[r * 51 * 40 + i]) - expect[i]));
+    EXPECT_LT(err, 1e-3) << "row " << r;
+    // Targets mixed by the same λ.
+    const int64_t own = ds[r].label, other = ds[b.partners[r]].label;
+    const double expect_own = own == other ? 1.0 : lam;
+    EXPECT_NEAR(targets[r * 2 + own], expect_own, 1e-6);
+  }
+  // A log-mel is not linear in the waveform: mixing after features would give something else.
+  const auto a = load_audio(ds[0].path, l), c = load_audio(ds[3].path, l);
+  const auto la = lm.compute(a), lc = lm.compute(c);
+  std::vector<float> wave_mix(a.size());
+  for (size_t i = 0; i < a.size(); ++i) wave_mix[i] = 0.5f * a[i] + 0.5f * c[i];
+  const auto lw = lm.compute(wave_mix);
+  double diff = 0;
+  for (size_t i = 0; i < lw.size(); ++i) diff = std::max(diff, std::fabs(lw[i] - (0.5 * la[i] + 0.5 * lc[i])));
+  EXPECT_GT(diff, 1.0);
+}
+
 TEST(Loader, BalancedSamplingEvensOutClasses) {
   TempDir dir;
   const auto ds = small_folder(dir, {12, 2, 1});
