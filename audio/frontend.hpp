@@ -10,9 +10,9 @@
 // by AmplitudeToDB("power", top_db=None), transposed to (T, F) (tests/audio checks it on real clips).
 //
 // `LogMel` precomputes the window and a sparse filterbank once and then runs one fused loop per
-// frame (window, FFT, power, mel) on per-thread buffers, in double precision (see audio/fft.hpp for
-// why), then dB over the clip: nothing as large as the (T, n_bins) spectrogram is ever written to
-// memory. `reference()` is the plain path (O(n^2) DFT, dense mel matrix) the tests compare it with.
+// frame (window, FFT, power, mel, log) on per-thread buffers, in double precision (see
+// audio/fft.hpp for why); only top_db, which needs the clip's maximum, is a second pass. Nothing
+// as large as the (T, n_bins) spectrogram is ever written to memory. `reference()` is the plain path (O(n^2) DFT, dense mel matrix) the tests compare it with.
 #pragma once
 
 #include <cstdint>
