@@ -1,0 +1,252 @@
+// commands.cpp: eval, predict, features, embed, summary and probe.
+#include "apps/audiograd/commands.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "apps/audiograd/data.hpp"
+#include "apps/audiograd/report.hpp"
+#include "apps/audiograd/trainer.hpp"
+#include "audio/load.hpp"
+#include "nn/nn.hpp"
+
+namespace ag::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+void check_classes(const models::AudioModel& m, const audio::AudioDataset& d, const std::string& ckpt) {
+  if (m.num_classes() != d.num_classes())
+    fail<ValueError>(ckpt, " predicts ", m.num_classes(), " classes, but dataset ", d.name(), " has ", d.num_classes());
+}
+
+// One file through the model's front end: (1, 1, T, F), fitted to the frames the model accepts.
+Tensor file_input(const models::AudioModel& model, const std::string& path, double clip_seconds) {
+  audio::PipelineOptions p = pipeline_for(model, clip_seconds);
+  std::vector<float> wave = audio::load_audio(path, p.load);
+  if (model.input_kind() == models::InputKind::Waveform) return from_vector(wave, {1, static_cast<int64_t>(wave.size())});
+  audio::LogMel lm(p.frontend);
+  Tensor mel = lm(wave);  // (T, F)
+  return fit_frames(mel.unsqueeze(0).unsqueeze(0), model.time_multiple());
+}
+}  // namespace
+
+int run_eval(const EvalOptions& o) {
+  set_num_threads(o.threads);
+  std::vector<std::string> classes;
+  auto model = load_model(o.checkpoint, &classes);
+  audio::AudioDataset data = open_dataset(o.dataset, o.data, false);
+  check_classes(*model, data, o.checkpoint);
+  std::vector<int> folds = parse_folds(o.folds, dataset_folds(data));
+  audio::AudioDataset test = data.with_folds(folds);
+  EvalResult r = evaluate(*model, test, pipeline_for(*model, o.clip_seconds), o.batch_size, o.workers);
+  const int64_t n = model->num_classes();
+  if (o.json) {
+    std::ostringstream j;
+    j << "{\"checkpoint\": \"" << json_escape(o.checkpoint) << "\", \"clips\": " << test.size() << ", \"accuracy\": " << r.accuracy
+      << ", \"loss\": " << r.loss << ", \"per_class_accuracy\": {";
+    for (int64_t c = 0; c < n; ++c)
+      j << (c ? ", " : "") << '"' << json_escape(classes[c]) << "\": " << (r.per_class[c] < 0 ? std::string("null") : std::to_string(r.per_class[c]));
+    j << "}, \"confusion\": [";
+    for (int64_t c = 0; c < n; ++c) {
+      j << (c ? ", " : "") << '[';
+      for (int64_t k = 0; k < n; ++k) j << (k ? ", " : "") << r.confusion[c][k];
+      j << ']';
+    }
+    j << "]}\n";
+    std::cout << j.str();
+    return 0;
+  }
+  std::printf("%ld clips, accuracy %.2f%%, loss %.4f\n\n%-24s %8s\n", static_cast<long>(test.size()), 100 * r.accuracy, r.loss, "class", "accuracy");
+  for (int64_t c = 0; c < n; ++c)
+    if (r.per_class[c] >= 0) std::printf("%-24s %7.1f%%\n", classes[c].c_str(), 100 * r.per_class[c]);
+  std::printf("\nconfusion matrix (rows: true class, columns: predicted, in class order)\n");
+  for (int64_t c = 0; c < n; ++c) {
+    for (int64_t k = 0; k < n; ++k) std::printf(n > 12 ? "%3ld" : "%5ld", static_cast<long>(r.confusion[c][k]));
+    std::printf("\n");
+  }
+  return 0;
+}
+
+int run_predict(const PredictOptions& o) {
+  set_num_threads(o.threads);
+  if (o.files.empty()) fail<ValueError>("predict: no audio files given");
+  std::vector<std::string> classes;
+  auto model = load_model(o.checkpoint, &classes);
+  model->eval();
+  NoGradGuard no_grad;
+  std::vector<Tensor> all;
+  std::ostringstream j;
+  j << "[";
+  for (size_t f = 0; f < o.files.size(); ++f) {
+    Tensor logits = model->forward(Variable(file_input(*model, o.files[f], o.clip_seconds))).data();  // (1, N)
+    all.push_back(logits);
+    Tensor p = softmax(Variable(logits), 1).data().reshape({-1});
+    std::vector<float> prob = p.to_vector<float>();
+    std::vector<int64_t> order(prob.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return prob[a] > prob[b]; });
+    int k = std::min<int>(o.top_k, static_cast<int>(prob.size()));
+    if (o.json) {
+      j << (f ? ",\n " : "") << "{\"file\": \"" << json_escape(o.files[f]) << "\", \"top\": [";
+      for (int i = 0; i < k; ++i) j << (i ? ", " : "") << "{\"class\": \"" << json_escape(classes[order[i]]) << "\", \"probability\": " << prob[order[i]] << "}";
+      j << "]}";
+    } else {
+      std::printf("%s\n", o.files[f].c_str());
+      for (int i = 0; i < k; ++i) std::printf("  %-24s %6.2f%%\n", classes[order[i]].c_str(), 100 * prob[order[i]]);
+    }
+  }
+  if (o.json) std::cout << j.str() << "]\n";
+  if (!o.logits_npy.empty()) save_npy(concat(all, 0), o.logits_npy);
+  return 0;
+}
+
+int run_features(const FeaturesOptions& o) {
+  set_num_threads(o.threads);
+  audio::FrontendConfig fc = audio::FrontendConfig::preset(o.frontend);
+  std::vector<std::string> files = o.files;
+  if (!o.dataset.empty()) {
+    audio::AudioDataset d = open_dataset(o.dataset, o.data, false);
+    for (const auto& it : d.items()) files.push_back(it.path);
+  }
+  if (files.empty()) fail<ValueError>("features: give audio files or --dataset");
+  fs::create_directories(o.out);
+  audio::LoadOptions lo;
+  lo.sample_rate = fc.sample_rate;
+  lo.length = o.clip_seconds > 0 ? static_cast<int64_t>(o.clip_seconds * fc.sample_rate + 0.5) : 0;
+  lo.min_length = fc.win_length;
+  audio::LogMel lm(fc);
+  for (const std::string& f : files) {
+    Tensor mel = lm(audio::load_audio(f, lo));  // (T, F)
+    std::string dst = (fs::path(o.out) / (fs::path(f).stem().string() + ".npy")).string();
+    save_npy(mel, dst);
+  }
+  std::printf("wrote %zu log-mel .npy files (%s front end, (T, %d) float32) to %s\n", files.size(), o.frontend.c_str(), fc.n_mels, o.out.c_str());
+  return 0;
+}
+
+int run_embed(const EmbedOptions& o) {
+  set_num_threads(o.threads);
+  std::vector<std::string> classes;
+  auto model = load_model(o.checkpoint, &classes);
+  audio::AudioDataset data = open_dataset(o.dataset, o.data, false);
+  audio::LoaderOptions lo;
+  lo.batch_size = o.batch_size;
+  lo.shuffle = false;
+  lo.num_workers = o.workers;
+  audio::BatchLoader loader(data, pipeline_for(*model, o.clip_seconds), lo);
+  model->eval();
+  NoGradGuard no_grad;
+  loader.start_epoch(0);
+  audio::Batch batch;
+  std::vector<Tensor> emb;
+  while (loader.next(batch)) emb.push_back(model->embed(Variable(fit_frames(batch.features, model->time_multiple()))).data());
+  std::vector<int64_t> labels, folds;
+  for (const auto& it : data.items()) {
+    labels.push_back(it.label);
+    folds.push_back(it.fold);
+  }
+  fs::create_directories(o.out);
+  save_npy(concat(emb, 0), (fs::path(o.out) / "embeddings.npy").string());
+  save_npy(from_vector(labels), (fs::path(o.out) / "labels.npy").string());
+  save_npy(from_vector(folds), (fs::path(o.out) / "folds.npy").string());
+  std::string names;
+  for (const auto& c : data.class_names()) names += c + "\n";
+  write_file_atomic((fs::path(o.out) / "classes.txt").string(), names);
+  std::printf("wrote %ld embeddings of size %ld (%s) with labels and folds to %s\n", static_cast<long>(data.size()),
+              static_cast<long>(model->embedding_size()), o.checkpoint.c_str(), o.out.c_str());
+  return 0;
+}
+
+int run_summary(const SummaryOptions& o) {
+  models::ModelOptions mo;
+  mo.num_classes = o.classes;
+  mo.activation = o.activation;
+  auto model = models::build_model(o.model, mo);
+  audio::FrontendConfig fc = model->frontend();
+  int64_t samples = static_cast<int64_t>(o.seconds * fc.sample_rate + 0.5);
+  Shape input;
+  if (model->input_kind() == models::InputKind::Waveform) {
+    input = {1, samples};
+  } else {
+    int64_t t = fc.num_frames(samples);
+    t = std::max<int64_t>(model->time_multiple(), t / model->time_multiple() * model->time_multiple());
+    input = {1, 1, t, fc.n_mels};
+  }
+  std::cout << nn::summary(*model, input);
+  std::printf("input %s (%.1f s at %d Hz)   multiply-adds per clip: %.3f G\n", shape_str(input).c_str(), o.seconds, fc.sample_rate,
+              static_cast<double>(models::count_macs(*model, input)) / 1e9);
+  return 0;
+}
+
+int run_probe(const ProbeOptions& o) {
+  set_num_threads(o.threads);
+  Tensor x = load_npy((fs::path(o.embeddings) / "embeddings.npy").string()).to(DType::Float32);
+  Tensor y = load_npy((fs::path(o.embeddings) / "labels.npy").string());
+  std::vector<int64_t> fold_of = load_npy((fs::path(o.embeddings) / "folds.npy").string()).to_vector<int64_t>();
+  if (x.dim() != 2 || y.dim() != 1 || x.size(0) != y.size(0) || static_cast<int64_t>(fold_of.size()) != x.size(0))
+    fail<ShapeError>("probe: embeddings ", shape_str(x.shape()), ", labels ", shape_str(y.shape()), " and folds (", fold_of.size(),
+                     ",) do not match (expected (N, E), (N,), (N,) from `audiograd embed`)");
+  const int64_t n_classes = amax(y).item<int64_t>() + 1;
+  std::vector<int> available;
+  for (int64_t f : fold_of)
+    if (std::find(available.begin(), available.end(), f) == available.end()) available.push_back(static_cast<int>(f));
+  std::sort(available.begin(), available.end());
+  std::vector<int> folds = parse_folds(o.folds, available);
+  std::vector<FoldResult> results;
+  for (int fold : folds) {
+    std::vector<int64_t> tr, te;
+    for (int64_t i = 0; i < x.size(0); ++i) (fold_of[i] == fold ? te : tr).push_back(i);
+    Tensor tri = from_vector(tr), tei = from_vector(te);
+    Tensor xtr = index_select(x, 0, tri), xte = index_select(x, 0, tei), ytr = index_select(y, 0, tri), yte = index_select(y, 0, tei);
+    // Standardise with the training folds' statistics only.
+    Tensor mu = mean(xtr, {0}, true), sd = add(sqrt(var(xtr, {0}, false, true)), 1e-6);
+    xtr = div(sub(xtr, mu), sd);
+    xte = div(sub(xte, mu), sd);
+    Generator gen(o.seed + static_cast<uint64_t>(fold));
+    nn::Sequential clf;
+    if (o.classifier == "linear") {
+      clf.push_back(std::make_shared<nn::Linear>(x.size(1), n_classes, true, &gen));
+    } else if (o.classifier == "mlp") {
+      clf.push_back(std::make_shared<nn::Linear>(x.size(1), o.hidden, true, &gen));
+      clf.push_back(std::make_shared<nn::ReLU>());
+      clf.push_back(std::make_shared<nn::Dropout>(0.5, o.seed + 7));
+      clf.push_back(std::make_shared<nn::Linear>(o.hidden, n_classes, true, &gen));
+    } else {
+      fail<ValueError>("probe: --classifier must be linear or mlp, got '", o.classifier, "'");
+    }
+    nn::AdamWOptions ao;
+    ao.lr = o.lr;
+    ao.weight_decay = o.weight_decay;
+    nn::AdamW opt(clf.parameters(), ao);
+    for (int e = 0; e < o.epochs; ++e) {  // full batch: a few thousand embeddings fit at once
+      clf.train();
+      Variable loss = cross_entropy(clf.forward(Variable(xtr)), ytr);
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+    }
+    clf.eval();
+    NoGradGuard ng;
+    Tensor pred = argmax(clf.forward(Variable(xte)).data(), 1);
+    FoldResult r;
+    r.fold = fold;
+    r.accuracy = mean(eq(pred, yte).to(DType::Float64)).item<double>();
+    results.push_back(r);
+    if (!o.json) std::printf("fold %d: %s probe accuracy %.2f%% (%zu train, %zu test)\n", fold, o.classifier.c_str(), 100 * r.accuracy, tr.size(), te.size());
+  }
+  auto [m, sd] = mean_std(results);
+  if (o.json) {
+    std::printf("{\"classifier\": \"%s\", \"folds\": [", o.classifier.c_str());
+    for (size_t i = 0; i < results.size(); ++i) std::printf("%s{\"fold\": %d, \"accuracy\": %.6f}", i ? ", " : "", results[i].fold, results[i].accuracy);
+    std::printf("], \"mean_accuracy\": %.6f, \"std_accuracy\": %.6f}\n", m, sd);
+  } else {
+    std::printf("mean accuracy %.2f%% ± %.2f%%\n", 100 * m, 100 * sd);
+  }
+  return 0;
+}
+
+}  // namespace ag::app

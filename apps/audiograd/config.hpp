@@ -1,0 +1,62 @@
+// config.hpp: every setting of `audiograd train`, with its default. The command line (and a config
+// file, through CLI11) fills one TrainConfig; the run saves it resolved as config.ini so that a run
+// can be repeated or resumed exactly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ag::app {
+
+struct TrainConfig {
+  // Data
+  std::string dataset = "esc50";  // esc50 | esc10 | us8k | ravdess | folder
+  std::string data;               // its root; for esc50/esc10 found automatically when empty
+  std::string folds = "1";        // "1", "1,3", or "all" (k-fold cross-validation)
+  double clip_seconds = 5.0;      // every clip is cut / zero-padded to this length
+  bool skip_bad = false;          // drop unreadable files (reported) instead of stopping
+  std::string cache = "cache/features";  // feature cache directory; "none" disables it
+  int workers = 1;                // background threads preparing batches
+  // Model
+  std::string model = "erann-3-1";
+  std::string activation = "relu";  // resnet-small
+  // Optimisation
+  int epochs = 12;
+  int batch_size = 32;
+  std::string optimizer = "adam";   // adam | adamw | sgd
+  double lr = 1e-3;
+  double weight_decay = 0.0;
+  double momentum = 0.9;            // sgd
+  bool amsgrad = false;
+  std::string schedule = "cosine";  // constant | step | cosine | onecycle
+  double warmup_epochs = 1.0;       // cosine
+  int step_epochs = 10;             // step: decay every this many epochs
+  double step_gamma = 0.1;
+  double clip_grad_norm = 0.0;      // 0 = off
+  int accumulate = 1;               // gradient accumulation steps
+  double label_smoothing = 0.0;
+  bool balanced = false;            // class-balanced sampling
+  // Augmentation
+  std::string augment = "time_mask freq_mask";  // audio/augment.hpp names; "" = none
+  double mixup = 0.0;               // alpha of log-mel mixup (0 = off)
+  double wave_mixup = 0.0;          // alpha of waveform mixup before features (0 = off)
+  double crop_seconds = 0.0;        // random temporal crop of the log-mel in training (0 = whole clip)
+  // Transfer learning
+  std::string pretrained;           // checkpoint to start from
+  std::string transfer = "finetune";  // finetune | freeze-base | freeze-first:<k>
+  double backbone_lr = 0.0;         // 0 = same as lr
+  // Run
+  uint64_t seed = 0;
+  int threads = 2;
+  std::string out = "runs/default";
+  bool resume = false;
+  bool overwrite = false;
+  int eval_every = 1;               // evaluate the test fold every N epochs (reporting only)
+  int64_t limit = 0;                // use only the first N clips of each split (smoke tests)
+};
+
+// Parses "1", "2,4", "all" against the folds a dataset has. ValueError for a fold it lacks.
+std::vector<int> parse_folds(const std::string& text, const std::vector<int>& available);
+
+}  // namespace ag::app

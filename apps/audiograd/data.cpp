@@ -1,0 +1,119 @@
+// data.cpp: dataset lookup and frame fitting for the app.
+#include "apps/audiograd/data.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+namespace ag::app {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> esc50_search_path() {
+  std::vector<std::string> p;
+  if (const char* env = std::getenv("ESC50_DIR")) p.push_back(env);
+  p.push_back("./data/ESC-50");
+  p.push_back("../shared/data/esc50");
+  return p;
+}
+
+audio::AudioDataset open_dataset(const std::string& name, const std::string& root, bool skip_bad) {
+  audio::DatasetOptions o;
+  o.skip_bad = skip_bad;
+  if (name == "esc50" || name == "esc10") {
+    std::string dir = root;
+    if (dir.empty()) {
+      for (const std::string& c : esc50_search_path())
+        if (fs::exists(fs::path(c) / "meta" / "esc50.csv")) {
+          dir = c;
+          break;
+        }
+      if (dir.empty()) {
+        std::string tried;
+        for (const std::string& c : esc50_search_path()) tried += (tried.empty() ? "" : ", ") + c;
+        fail<IoError>("ESC-50 not found (looked in $ESC50_DIR, ", tried,
+                      "). Get it with: git clone https://github.com/karolpiczak/ESC-50 data/ESC-50  (or pass --data DIR)");
+      }
+    }
+    return audio::esc50(dir, name == "esc10", o);
+  }
+  if (name != "us8k" && name != "ravdess" && name != "folder")
+    fail<ValueError>("unknown dataset '", name, "' (expected esc50, esc10, us8k, ravdess or folder)");
+  if (root.empty()) fail<ValueError>("dataset '", name, "' needs --data DIR");
+  if (name == "us8k") return audio::urbansound8k(root, o);
+  if (name == "ravdess") return audio::ravdess(root, o);
+  return audio::folder_dataset(root, o);
+}
+
+std::vector<int> dataset_folds(const audio::AudioDataset& d) {
+  std::set<int> s;
+  for (const auto& it : d.items()) s.insert(it.fold);
+  return {s.begin(), s.end()};
+}
+
+audio::PipelineOptions pipeline_for(const models::AudioModel& model, double clip_seconds) {
+  if (!(clip_seconds > 0)) fail<ValueError>("--clip-seconds must be positive, got ", clip_seconds);
+  audio::PipelineOptions p;
+  p.frontend = model.frontend();
+  p.load.sample_rate = p.frontend.sample_rate;
+  p.load.length = static_cast<int64_t>(clip_seconds * p.frontend.sample_rate + 0.5);
+  p.load.fit = audio::FitMode::Cut;
+  p.load.min_length = p.frontend.win_length;
+  return p;
+}
+
+Tensor fit_frames(const Tensor& x, int64_t multiple) {
+  // x: (B, 1, T, F)
+  int64_t t = x.size(2);
+  if (t % multiple == 0) return x;
+  if (t >= multiple) return x.narrow(2, 0, t / multiple * multiple).contiguous();
+  int64_t target = multiple;
+  Tensor out = Tensor(Shape{x.size(0), 1, target, x.size(3)}, x.dtype());
+  for (int64_t b = 0; b < x.size(0); ++b) {
+    Tensor clip = x.select(0, b);
+    double quiet = amin(clip).item<double>();
+    Tensor o = out.select(0, b);
+    o.fill_(quiet);
+    o.narrow(1, 0, t).copy_(clip);
+  }
+  return out;
+}
+
+Tensor random_crop_frames(const Tensor& x, int64_t frames, Generator& gen) {
+  int64_t t = x.size(2);
+  if (frames >= t) return x;
+  Tensor out = Tensor::uninitialized({x.size(0), x.size(1), frames, x.size(3)}, x.dtype());
+  for (int64_t b = 0; b < x.size(0); ++b) out.select(0, b).copy_(x.select(0, b).narrow(1, gen.randint(0, t - frames + 1), frames));
+  return out;
+}
+
+std::vector<int> parse_folds(const std::string& text, const std::vector<int>& available) {
+  if (text == "all") return available;
+  std::vector<int> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    int f = 0;
+    try {
+      size_t used = 0;
+      f = std::stoi(item, &used);
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      fail<ValueError>("--folds: '", item, "' is not a fold number (expected e.g. 1, 2,4 or all)");
+    }
+    bool ok = false;
+    for (int a : available) ok = ok || a == f;
+    if (!ok) {
+      std::string av;
+      for (int a : available) av += (av.empty() ? "" : ", ") + std::to_string(a);
+      fail<ValueError>("--folds: fold ", f, " does not exist in this dataset (folds: ", av, ")");
+    }
+    out.push_back(f);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace ag::app

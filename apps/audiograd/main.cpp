@@ -1,0 +1,189 @@
+// audiograd: train, evaluate and run audio classifiers (ERANN, CNN14, ...) built on the library.
+//
+//   audiograd train    [options]      k-fold training on ESC-50, ESC-10, UrbanSound8K, RAVDESS or a folder
+//   audiograd eval     --checkpoint   accuracy, per-class accuracy, confusion matrix
+//   audiograd predict  FILE...        top-k classes of audio files
+//   audiograd features FILE...        log-mel .npy files
+//   audiograd embed    --checkpoint   penultimate-layer embeddings of a dataset
+//   audiograd probe    --embeddings   linear / MLP classifiers on embeddings, k-fold
+//   audiograd summary  --model        per-layer shapes, parameters, multiply-adds
+//
+// Settings can come from a file: `audiograd --config run.ini train` (a run's config.ini is one).
+// Errors print one line, "audiograd: error: ...", and exit with status 1 (2 for bad usage).
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "apps/audiograd/commands.hpp"
+#include "apps/audiograd/config.hpp"
+#include "apps/audiograd/trainer.hpp"
+#include "apps/models/model.hpp"
+
+using namespace ag;
+using namespace ag::app;
+
+namespace {
+
+void add_train_options(CLI::App* t, TrainConfig& c) {
+  t->add_option("--dataset", c.dataset, "esc50 | esc10 | us8k | ravdess | folder")->capture_default_str();
+  t->add_option("--data", c.data, "dataset root (esc50/esc10: default $ESC50_DIR, ./data/ESC-50, ../shared/data/esc50)");
+  t->add_option("--folds", c.folds, "test fold(s): 1 | 2,4 | all (k-fold cross-validation)")->capture_default_str();
+  t->add_option("--clip-seconds", c.clip_seconds, "clips are cut / zero-padded to this length")->capture_default_str();
+  t->add_flag("--skip-bad", c.skip_bad, "skip (and report) unreadable files instead of stopping");
+  t->add_option("--cache", c.cache, "feature cache directory, or none")->capture_default_str();
+  t->add_option("--workers", c.workers, "background threads preparing batches")->capture_default_str();
+  t->add_option("--model", c.model, "erann-<s_m>-<W> | cnn14 | wavegram-logmel-cnn14 | resnet-small")->capture_default_str();
+  t->add_option("--activation", c.activation, "resnet-small's activation (relu, lrelu, gelu, silu, mish, ...)")->capture_default_str();
+  t->add_option("--epochs", c.epochs, "epochs per fold")->capture_default_str();
+  t->add_option("--batch-size", c.batch_size, "clips per batch")->capture_default_str();
+  t->add_option("--optimizer", c.optimizer, "adam | adamw | sgd")->capture_default_str();
+  t->add_option("--lr", c.lr, "learning rate (the head's, with --backbone-lr)")->capture_default_str();
+  t->add_option("--weight-decay", c.weight_decay, "L2 (adam, sgd) or decoupled (adamw) weight decay")->capture_default_str();
+  t->add_option("--momentum", c.momentum, "sgd momentum")->capture_default_str();
+  t->add_flag("--amsgrad", c.amsgrad, "AMSGrad variant of adam / adamw");
+  t->add_option("--schedule", c.schedule, "constant | step | cosine (with warm-up) | onecycle")->capture_default_str();
+  t->add_option("--warmup-epochs", c.warmup_epochs, "cosine: linear warm-up length")->capture_default_str();
+  t->add_option("--step-epochs", c.step_epochs, "step: decay every N epochs")->capture_default_str();
+  t->add_option("--step-gamma", c.step_gamma, "step: decay factor")->capture_default_str();
+  t->add_option("--clip-grad-norm", c.clip_grad_norm, "clip the gradient norm (0 = off)")->capture_default_str();
+  t->add_option("--accumulate", c.accumulate, "gradient accumulation steps")->capture_default_str();
+  t->add_option("--label-smoothing", c.label_smoothing, "label smoothing epsilon")->capture_default_str();
+  t->add_flag("--balanced", c.balanced, "class-balanced sampling");
+  t->add_option("--augment", c.augment, "augmentations by name, e.g. 'gain(p=0.5) time_mask(num=2,max_width=64) freq_mask'")
+      ->capture_default_str();
+  t->add_option("--mixup", c.mixup, "log-mel mixup alpha (0 = off)")->capture_default_str();
+  t->add_option("--wave-mixup", c.wave_mixup, "waveform mixup alpha, before features (0 = off)")->capture_default_str();
+  t->add_option("--crop-seconds", c.crop_seconds, "random temporal crop in training (0 = whole clip)")->capture_default_str();
+  t->add_option("--pretrained", c.pretrained, "start from this checkpoint (a new head if the classes differ)");
+  t->add_option("--transfer", c.transfer, "finetune | freeze-base | freeze-first:<k>")->capture_default_str();
+  t->add_option("--backbone-lr", c.backbone_lr, "learning rate of everything but the head (0 = --lr)")->capture_default_str();
+  t->add_option("--seed", c.seed, "seed of initialisation, order and augmentation")->capture_default_str();
+  t->add_option("--threads", c.threads, "compute threads (OpenMP and OpenBLAS)")->capture_default_str();
+  t->add_option("--out", c.out, "run directory")->capture_default_str();
+  t->add_flag("--resume", c.resume, "continue the run in --out from its last finished epoch, with its saved settings");
+  t->add_flag("--overwrite", c.overwrite, "replace an existing run in --out");
+  t->add_option("--eval-every", c.eval_every, "evaluate the test fold every N epochs (curves only; the last epoch is reported)")
+      ->capture_default_str();
+  t->add_option("--limit", c.limit, "use at most N clips of each split (quick checks)")->capture_default_str();
+}
+
+// One line, whatever the message: the apps never print a multi-line error.
+int error_line(const std::string& what) {
+  std::string line = what;
+  for (char& ch : line)
+    if (ch == '\n') ch = ' ';
+  std::cerr << "audiograd: error: " << line << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"audiograd: train, evaluate and run audio classifiers on the CPU"};
+  app.set_config("--config", "", "read settings from an INI file (e.g. a run's config.ini)");
+  app.require_subcommand(1);
+
+  TrainConfig tc;
+  CLI::App* train = app.add_subcommand("train", "train (k-fold) on a dataset and write metrics, checkpoints and a report");
+  add_train_options(train, tc);
+
+  EvalOptions eo;
+  CLI::App* ev = app.add_subcommand("eval", "accuracy, per-class accuracy and confusion matrix of a checkpoint");
+  ev->add_option("--checkpoint", eo.checkpoint, "model checkpoint (fold<k>/model.safetensors)")->required();
+  ev->add_option("--dataset", eo.dataset, "dataset")->capture_default_str();
+  ev->add_option("--data", eo.data, "dataset root");
+  ev->add_option("--folds", eo.folds, "folds to evaluate on (1 | 2,4 | all)")->capture_default_str();
+  ev->add_option("--clip-seconds", eo.clip_seconds, "clip length")->capture_default_str();
+  ev->add_option("--batch-size", eo.batch_size, "batch size")->capture_default_str();
+  ev->add_option("--threads", eo.threads, "threads")->capture_default_str();
+  ev->add_flag("--json", eo.json, "print JSON");
+
+  PredictOptions po;
+  CLI::App* pr = app.add_subcommand("predict", "top-k classes of audio files");
+  pr->add_option("files", po.files, "audio files (WAV, FLAC, OGG, ...)")->required();
+  pr->add_option("--checkpoint", po.checkpoint, "model checkpoint")->required();
+  pr->add_option("--top-k", po.top_k, "classes to show")->capture_default_str();
+  pr->add_flag("--json", po.json, "print JSON");
+  pr->add_option("--logits", po.logits_npy, "also save the logits (files, classes) to this .npy");
+  pr->add_option("--clip-seconds", po.clip_seconds, "clip length")->capture_default_str();
+  pr->add_option("--threads", po.threads, "threads")->capture_default_str();
+
+  FeaturesOptions fo;
+  CLI::App* fe = app.add_subcommand("features", "log-mel features of files or a dataset, as .npy");
+  fe->add_option("files", fo.files, "audio files");
+  fe->add_option("--frontend", fo.frontend, "erann | panns")->capture_default_str();
+  fe->add_option("--dataset", fo.dataset, "a whole dataset instead of files");
+  fe->add_option("--data", fo.data, "dataset root");
+  fe->add_option("--out", fo.out, "output directory")->capture_default_str();
+  fe->add_option("--clip-seconds", fo.clip_seconds, "clip length (0 = natural length)")->capture_default_str();
+
+  EmbedOptions mo;
+  CLI::App* em = app.add_subcommand("embed", "penultimate-layer embeddings of a dataset (.npy, with labels and folds)");
+  em->add_option("--checkpoint", mo.checkpoint, "model checkpoint")->required();
+  em->add_option("--dataset", mo.dataset, "dataset")->capture_default_str();
+  em->add_option("--data", mo.data, "dataset root");
+  em->add_option("--out", mo.out, "output directory")->capture_default_str();
+  em->add_option("--threads", mo.threads, "threads")->capture_default_str();
+
+  ProbeOptions pbo;
+  CLI::App* pb = app.add_subcommand("probe", "k-fold linear or MLP classifier on embeddings from `audiograd embed`");
+  pb->add_option("--embeddings", pbo.embeddings, "directory written by audiograd embed")->required();
+  pb->add_option("--classifier", pbo.classifier, "linear | mlp")->capture_default_str();
+  pb->add_option("--epochs", pbo.epochs, "full-batch epochs")->capture_default_str();
+  pb->add_option("--hidden", pbo.hidden, "mlp hidden size")->capture_default_str();
+  pb->add_option("--lr", pbo.lr, "learning rate (AdamW)")->capture_default_str();
+  pb->add_option("--weight-decay", pbo.weight_decay, "weight decay")->capture_default_str();
+  pb->add_option("--folds", pbo.folds, "test folds")->capture_default_str();
+  pb->add_option("--seed", pbo.seed, "seed")->capture_default_str();
+  pb->add_flag("--json", pbo.json, "print JSON");
+
+  SummaryOptions so;
+  CLI::App* su = app.add_subcommand("summary", "per-layer output shapes, parameters and multiply-adds of a model");
+  su->add_option("--model", so.model, "model name")->capture_default_str();
+  su->add_option("--classes", so.classes, "number of classes")->capture_default_str();
+  su->add_option("--seconds", so.seconds, "clip length")->capture_default_str();
+  su->add_option("--activation", so.activation, "resnet-small's activation")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    if (train->parsed()) {
+      if (tc.resume) {
+        // Continue with the run's own settings: re-read its config.ini; only --threads and
+        // --workers may change (a different thread count can change the last digits).
+        std::string saved = (std::filesystem::path(tc.out) / "config.ini").string();
+        if (!std::filesystem::exists(saved)) throw IoError("--resume: no run to resume in '" + tc.out + "' (" + saved + " is missing)");
+        TrainConfig fresh;
+        CLI::App again;
+        again.set_config("--config");
+        CLI::App* t2 = again.add_subcommand("train");
+        add_train_options(t2, fresh);
+        std::vector<std::string> args = {"--config", saved, "train", "--resume", "--out", tc.out,
+                                         "--threads", std::to_string(tc.threads), "--workers", std::to_string(tc.workers)};
+        std::reverse(args.begin(), args.end());  // CLI11's parse(vector) takes the arguments last first
+        try {
+          again.parse(args);
+        } catch (const CLI::ParseError& e) {
+          throw IoError(saved + ": cannot read the saved configuration (" + e.what() + ")");
+        }
+        tc = fresh;
+      }
+      std::string resolved = app.config_to_str(true, true);
+      return run_training(tc, resolved) >= 0 ? 0 : 1;
+    }
+    if (ev->parsed()) return run_eval(eo);
+    if (pr->parsed()) return run_predict(po);
+    if (fe->parsed()) return run_features(fo);
+    if (em->parsed()) return run_embed(mo);
+    if (pb->parsed()) return run_probe(pbo);
+    if (su->parsed()) return run_summary(so);
+  } catch (const std::exception& e) {
+    return error_line(e.what());
+  }
+  return 0;
+}

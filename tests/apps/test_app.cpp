@@ -1,0 +1,165 @@
+// test_app.cpp: the audiograd program end to end on a few real ESC-50 clips (../shared/data/esc50):
+// the files a run writes, --resume after a kill reproducing an uninterrupted run exactly, eval /
+// predict / embed / probe on the result, and one-line errors with a non-zero exit for bad input.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "nn/nn.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kData = "../shared/data/esc50";
+
+struct AppRun {
+  int status;
+  std::string out;
+};
+
+// Runs the app with a shell command line; captures stdout and stderr together.
+AppRun app(const std::string& args) {
+  std::string cmd = std::string(AUDIOGRAD_BIN) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::string tmp(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("audiograd_test_" + std::to_string(getpid())) / name;
+  fs::create_directories(p.parent_path());
+  return p.string();
+}
+
+// A small, quick run: 24 clips per split, 2 s each, ERANN-3-1.
+std::string small_run(const std::string& out, int epochs) {
+  return "train --data " + std::string(kData) + " --model erann-3-1 --limit 24 --clip-seconds 2 --batch-size 8 --epochs " +
+         std::to_string(epochs) + " --threads 2 --workers 1 --seed 3 --cache none --augment 'time_mask freq_mask' --mixup 0.4 --out " + out;
+}
+
+bool same_tensors(const std::string& a, const std::string& b) {
+  ag::nn::SafeTensors x = ag::nn::load_safetensors(a), y = ag::nn::load_safetensors(b);
+  if (x.tensors.keys() != y.tensors.keys()) return false;
+  for (auto& [k, t] : x.tensors.items())
+    if (!ag::allclose(t, y.tensors.at(k), 0, 0)) return false;
+  return true;
+}
+
+class App : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(fs::path(kData) / "meta" / "esc50.csv")) GTEST_SKIP() << "ESC-50 not found at " << kData;
+  }
+};
+
+TEST_F(App, TrainWritesARunAndResumeAfterAKillMatchesAnUninterruptedRun) {
+  std::string a = tmp("straight"), b = tmp("killed");
+  AppRun ra = app(small_run(a, 2));
+  ASSERT_EQ(ra.status, 0) << ra.out;
+  for (const char* f : {"config.ini", "metrics.csv", "summary.json", "report.html", "fold1/model.safetensors", "fold1/last.safetensors",
+                        "fold1/last.optim.safetensors", "fold1/result.json"})
+    EXPECT_TRUE(fs::exists(fs::path(a) / f)) << f;
+  std::ifstream m(fs::path(a) / "metrics.csv");
+  std::string header, row1, row2;
+  std::getline(m, header);
+  std::getline(m, row1);
+  std::getline(m, row2);
+  EXPECT_EQ(header.rfind("fold,epoch,lr,train_loss,train_acc,test_loss,test_acc", 0), 0u);
+  EXPECT_EQ(row1.rfind("1,1,", 0), 0u) << row1;
+  EXPECT_EQ(row2.rfind("1,2,", 0), 0u) << row2;
+  std::string html((std::istreambuf_iterator<char>(std::ifstream(fs::path(a) / "report.html").rdbuf())), {});
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("Confusion matrix"), std::string::npos);
+
+  // The same run, killed during epoch 2 (once epoch 1's checkpoint exists), then resumed.
+  std::string cmd = std::string(AUDIOGRAD_BIN) + " " + small_run(b, 2) + " > /dev/null 2>&1";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  fs::path last = fs::path(b) / "fold1" / "last.safetensors";
+  auto t0 = std::chrono::steady_clock::now();
+  while (!fs::exists(last) && std::chrono::steady_clock::now() - t0 < std::chrono::minutes(5))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGKILL);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  ASSERT_TRUE(fs::exists(last));
+  ASSERT_FALSE(fs::exists(fs::path(b) / "fold1" / "model.safetensors")) << "the run finished before it could be killed";
+  AppRun rb = app("train --resume --out " + b + " --threads 2 --workers 1");
+  ASSERT_EQ(rb.status, 0) << rb.out;
+  EXPECT_NE(rb.out.find("resuming after epoch 1"), std::string::npos) << rb.out;
+  EXPECT_TRUE(same_tensors((fs::path(a) / "fold1" / "model.safetensors").string(), (fs::path(b) / "fold1" / "model.safetensors").string()))
+      << "the resumed run's final weights differ from the uninterrupted run's";
+
+  // A finished run is not overwritten by accident.
+  AppRun again = app(small_run(a, 2));
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.out.find("--overwrite"), std::string::npos) << again.out;
+
+  // eval / predict / embed / probe on the trained model.
+  std::string ckpt = (fs::path(a) / "fold1" / "model.safetensors").string();
+  AppRun ev = app("eval --checkpoint " + ckpt + " --data " + kData + " --folds 1 --clip-seconds 2 --json");
+  ASSERT_EQ(ev.status, 0) << ev.out;
+  EXPECT_NE(ev.out.find("\"accuracy\""), std::string::npos) << ev.out;
+  EXPECT_NE(ev.out.find("\"confusion\""), std::string::npos);
+  std::string clip = std::string(kData) + "/audio/1-100032-A-0.ogg";
+  std::string logits = tmp("logits.npy");
+  AppRun pr = app("predict " + clip + " --checkpoint " + ckpt + " --top-k 3 --json --logits " + logits);
+  ASSERT_EQ(pr.status, 0) << pr.out;
+  EXPECT_NE(pr.out.find("\"probability\""), std::string::npos) << pr.out;
+  EXPECT_EQ(ag::load_npy(logits).shape(), (ag::Shape{1, 50}));
+}
+
+TEST_F(App, BadInputIsOneLineAndNonZero) {
+  struct Case {
+    std::string args, expect;
+  };
+  std::string missing = tmp("nope.safetensors");
+  std::vector<Case> cases = {
+      {"train --model vgg --out " + tmp("x1"), "unknown model 'vgg'"},
+      {"train --dataset mnist --out " + tmp("x2"), "unknown dataset 'mnist'"},
+      {"train --folds 9 --data " + std::string(kData) + " --out " + tmp("x3"), "fold 9 does not exist"},
+      {"train --data /nonexistent --out " + tmp("x4"), "/nonexistent"},
+      {"eval --checkpoint " + missing, "nope.safetensors"},
+      {"predict /nonexistent.wav --checkpoint " + missing, "nope.safetensors"},
+      {"--config /nonexistent.ini train", "/nonexistent.ini"},
+      {"train --transfer freeze-all --limit 8 --epochs 1 --data " + std::string(kData) + " --out " + tmp("x5"), "--transfer"},
+  };
+  for (const Case& c : cases) {
+    AppRun r = app(c.args);
+    EXPECT_NE(r.status, 0) << c.args;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
+    // One line of error (the progress and dataset summary lines go before it).
+    size_t err = r.out.find("error");
+    if (err != std::string::npos) {
+      EXPECT_EQ(r.out.find('\n', err), r.out.size() - 1) << r.out;
+    }
+  }
+}
+
+TEST_F(App, CheckpointForAnotherModelIsRefused) {
+  std::string dir = tmp("other");
+  fs::create_directories(dir);
+  ag::nn::Linear lin(3, 2);
+  std::string p = dir + "/plain.safetensors";
+  ag::nn::save_checkpoint(p, lin);
+  AppRun r = app("eval --checkpoint " + p + " --data " + std::string(kData));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("not an audiograd model checkpoint"), std::string::npos) << r.out;
+}
+
+}  // namespace
