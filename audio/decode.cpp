@@ -117,23 +117,25 @@ AudioBuffer read_audio(const std::string& path) {
   return out;
 }
 
-void write_wav(const std::string& path, const std::vector<float>& samples, int channels, int sample_rate,
-               WavFormat format) {
+namespace {
+
+// Writes through libsndfile to a temporary name, then renames (see write_wav).
+void write_sndfile(const char* op, const std::string& path, const std::vector<float>& samples, int channels,
+                   int sample_rate, int sf_format) {
   if (channels <= 0 || sample_rate <= 0) {
-    fail<ValueError>("write_wav: '", path, "': need channels > 0 and sample_rate > 0, got ", channels, " and ",
-                     sample_rate);
+    fail<ValueError>(op, ": '", path, "': need channels > 0 and sample_rate > 0, got ", channels, " and ", sample_rate);
   }
   if (samples.size() % channels != 0) {
-    fail<ValueError>("write_wav: '", path, "': ", samples.size(), " samples is not a whole number of ", channels,
+    fail<ValueError>(op, ": '", path, "': ", samples.size(), " samples is not a whole number of ", channels,
                      "-channel frames");
   }
   SF_INFO info{};
   info.channels = channels;
   info.samplerate = sample_rate;
-  info.format = SF_FORMAT_WAV | (format == WavFormat::Pcm16 ? SF_FORMAT_PCM_16 : SF_FORMAT_FLOAT);
+  info.format = sf_format;
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   SNDFILE* f = sf_open(tmp.c_str(), SFM_WRITE, &info);
-  if (f == nullptr) fail<IoError>("write_wav: cannot create '", tmp, "': ", sf_strerror(nullptr));
+  if (f == nullptr) fail<IoError>(op, ": cannot create '", tmp, "': ", sf_strerror(nullptr));
   // Integer formats clip instead of wrapping around for samples outside [-1, 1].
   sf_command(f, SFC_SET_CLIPPING, nullptr, SF_TRUE);
   const sf_count_t frames = static_cast<sf_count_t>(samples.size() / channels);
@@ -141,14 +143,26 @@ void write_wav(const std::string& path, const std::vector<float>& samples, int c
   const int close_err = sf_close(f);
   if (written != frames || close_err != 0) {
     std::remove(tmp.c_str());
-    fail<IoError>("write_wav: writing '", path, "' failed after ", written, " of ", frames, " frames");
+    fail<IoError>(op, ": writing '", path, "' failed after ", written, " of ", frames, " frames");
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::remove(tmp.c_str());
-    fail<IoError>("write_wav: cannot rename '", tmp, "' to '", path, "': ", ec.message());
+    fail<IoError>(op, ": cannot rename '", tmp, "' to '", path, "': ", ec.message());
   }
+}
+
+}  // namespace
+
+void write_wav(const std::string& path, const std::vector<float>& samples, int channels, int sample_rate,
+               WavFormat format) {
+  write_sndfile("write_wav", path, samples, channels, sample_rate,
+                SF_FORMAT_WAV | (format == WavFormat::Pcm16 ? SF_FORMAT_PCM_16 : SF_FORMAT_FLOAT));
+}
+
+void write_flac(const std::string& path, const std::vector<float>& samples, int channels, int sample_rate) {
+  write_sndfile("write_flac", path, samples, channels, sample_rate, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
 }
 
 }  // namespace ag::audio

@@ -44,5 +44,7 @@ enum class WavFormat { Pcm16, Float32 };
 // rename). Used by tests, the fixture tools and the docs examples.
 void write_wav(const std::string& path, const std::vector<float>& samples, int channels, int sample_rate,
                WavFormat format = WavFormat::Float32);
+// The same as FLAC (lossless, 16-bit).
+void write_flac(const std::string& path, const std::vector<float>& samples, int channels, int sample_rate);
 
 }  // namespace ag::audio

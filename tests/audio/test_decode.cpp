@@ -43,6 +43,25 @@ TEST(Decode, WavRoundTripFloatAndPcm16) {
   EXPECT_NE(info.format.find("16 bit"), std::string::npos) << info.format;
 }
 
+TEST(Decode, FlacRoundTripAndTruncation) {
+  TempDir dir;
+  const auto x = testing::sine(440, 16000, 16000, 0.5);
+  write_flac(dir.file("a.flac"), x, 1, 16000);
+  AudioBuffer a = read_audio(dir.file("a.flac"));
+  EXPECT_EQ(a.frames, 16000);
+  EXPECT_NE(read_audio_info(dir.file("a.flac")).format.find("FLAC"), std::string::npos);
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_NEAR(a.samples[i], x[i], 1.0 / 32768) << i;
+  std::ifstream in(dir.file("a.flac"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(dir.file("cut.flac"), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  try {
+    AudioBuffer b = read_audio(dir.file("cut.flac"));
+    ADD_FAILURE() << "truncated FLAC loaded " << b.frames << " frames without an error";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("cut.flac"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Decode, MissingEmptyDirectoryAndGarbageNameTheFile) {
   TempDir dir;
   expect_error<IoError>([&] { read_audio(dir.file("nope.wav")); }, {"nope.wav", "no such file"});
