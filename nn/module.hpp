@@ -9,8 +9,11 @@
 //
 // A layer registers what it owns in its constructor and keeps its own handle for use in forward:
 //
-//   weight_ = register_parameter("weight", zeros({out, in}));
-//   bn1_ = register_module("bn1", std::make_shared<BatchNorm2d>(64));
+//   weight = register_parameter("weight", zeros({out, in}));
+//   bn1 = register_module("bn1", std::make_shared<BatchNorm2d>(64));
+//
+// (Parameters and child modules are public members named as in PyTorch, `conv1->weight`, rather
+// than private members with a trailing underscore: users reach into models the same way there.)
 //
 // Registration stores a copy of the HANDLE (Variables and Tensors are shared handles), so the
 // registry and the member always see the same data; loading a state dict writes into that data.
