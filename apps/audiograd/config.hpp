@@ -11,7 +11,7 @@ namespace ag::app {
 
 struct TrainConfig {
   // Data
-  std::string dataset = "esc50";  // esc50 | esc10 | us8k | ravdess | folder
+  std::string dataset = "esc50";  // esc50 | esc10 | esc40 | us8k | ravdess | folder
   std::string data;               // its root; for esc50/esc10 found automatically when empty
   std::string folds = "1";        // "1", "1,3", or "all" (k-fold cross-validation)
   double clip_seconds = 5.0;      // every clip is cut / zero-padded to this length

@@ -20,7 +20,7 @@ std::vector<std::string> esc50_search_path() {
 audio::AudioDataset open_dataset(const std::string& name, const std::string& root, bool skip_bad) {
   audio::DatasetOptions o;
   o.skip_bad = skip_bad;
-  if (name == "esc50" || name == "esc10") {
+  if (name == "esc50" || name == "esc10" || name == "esc40") {
     std::string dir = root;
     if (dir.empty()) {
       for (const std::string& c : esc50_search_path())
@@ -35,14 +35,39 @@ audio::AudioDataset open_dataset(const std::string& name, const std::string& roo
                       "). Get it with: git clone https://github.com/karolpiczak/ESC-50 data/ESC-50  (or pass --data DIR)");
       }
     }
-    return audio::esc50(dir, name == "esc10", o);
+    if (name != "esc40") return audio::esc50(dir, name == "esc10", o);
+    // ESC-50 without the ESC-10 clips: 40 classes, renumbered in ESC-50 order (for pretraining
+    // before transfer to ESC-10, whose classes it then never saw).
+    audio::AudioDataset all = audio::esc50(dir, false, o), ten = audio::esc50(dir, true, o);
+    std::set<std::string> ten_paths, ten_names(ten.class_names().begin(), ten.class_names().end());
+    for (const auto& it : ten.items()) ten_paths.insert(it.path);
+    std::vector<std::string> names;
+    std::vector<int64_t> new_label(static_cast<size_t>(all.num_classes()), -1);
+    for (int64_t c = 0; c < all.num_classes(); ++c)
+      if (!ten_names.count(all.class_names()[c])) {
+        new_label[c] = static_cast<int64_t>(names.size());
+        names.push_back(all.class_names()[c]);
+      }
+    std::vector<audio::AudioItem> items;
+    for (auto it : all.items())
+      if (!ten_paths.count(it.path) && new_label[it.label] >= 0) {
+        it.label = new_label[it.label];
+        items.push_back(it);
+      }
+    return audio::AudioDataset("ESC-40 (ESC-50 without ESC-10)", names, items, all.bad_files());
   }
   if (name != "us8k" && name != "ravdess" && name != "folder")
-    fail<ValueError>("unknown dataset '", name, "' (expected esc50, esc10, us8k, ravdess or folder)");
+    fail<ValueError>("unknown dataset '", name, "' (expected esc50, esc10, esc40, us8k, ravdess or folder)");
   if (root.empty()) fail<ValueError>("dataset '", name, "' needs --data DIR");
   if (name == "us8k") return audio::urbansound8k(root, o);
   if (name == "ravdess") return audio::ravdess(root, o);
-  return audio::folder_dataset(root, o);
+  // A folder of class sub-folders has no folds: deal each class's clips (in file-name order) round
+  // the 5 folds, so every fold holds every class in proportion (stratified and deterministic).
+  audio::AudioDataset d = audio::folder_dataset(root, o);
+  std::vector<audio::AudioItem> items = d.items();
+  std::vector<int> seen(static_cast<size_t>(d.num_classes()), 0);
+  for (auto& it : items) it.fold = seen[static_cast<size_t>(it.label)]++ % 5 + 1;
+  return audio::AudioDataset(d.name(), d.class_names(), items, d.bad_files());
 }
 
 std::vector<int> dataset_folds(const audio::AudioDataset& d) {

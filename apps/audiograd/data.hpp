@@ -13,7 +13,8 @@ namespace ag::app {
 // Where ESC-50 is looked for when --data is not given, in order.
 std::vector<std::string> esc50_search_path();
 
-// The dataset `name` (esc50, esc10, us8k, ravdess, folder) at `root` ("" = search, for esc50/esc10).
+// The dataset `name` (esc50, esc10, esc40 = ESC-50 without ESC-10, us8k, ravdess, folder) at `root` ("" = search, for esc50/esc10).
+// A folder dataset gets 5 stratified folds (each class's clips dealt round them in name order).
 // ValueError for an unknown name; IoError, with how to get ESC-50, when it is not found.
 audio::AudioDataset open_dataset(const std::string& name, const std::string& root, bool skip_bad);
 std::vector<int> dataset_folds(const audio::AudioDataset& d);

@@ -137,7 +137,8 @@ std::unique_ptr<nn::LRScheduler> make_schedule(const TrainConfig& c, nn::Optimiz
   if (c.schedule == "constant") return std::make_unique<nn::ConstantLR>(opt, 1.0, 0);
   if (c.schedule == "step") return std::make_unique<nn::StepLR>(opt, std::max<int64_t>(1, c.step_epochs * steps_per_epoch), c.step_gamma);
   if (c.schedule == "cosine")
-    return std::make_unique<nn::CosineWarmupLR>(opt, static_cast<int64_t>(c.warmup_epochs * static_cast<double>(steps_per_epoch)), total);
+    return std::make_unique<nn::CosineWarmupLR>(
+        opt, std::min<int64_t>(total - 1, static_cast<int64_t>(c.warmup_epochs * static_cast<double>(steps_per_epoch))), total);
   if (c.schedule == "onecycle") return std::make_unique<nn::OneCycleLR>(opt, c.lr, total);
   fail<ValueError>("--schedule: unknown '", c.schedule, "' (expected constant, step, cosine or onecycle)");
 }
