@@ -38,12 +38,13 @@ int main(int argc, char** argv) {
     // The input stands for an activation inside a network: a non-leaf whose gradient flows on to
     // the layer before (here a node that drops it), so the timing includes computing dL/dx but not
     // the copy the engine makes when a gradient lands in a leaf's .grad (PyTorch's bench has none).
+    // (Made anew for every repetition: backward frees the node.)
     Variable leaf(randn({v[0], v[1], v[2], v[3]}, DType::Float32, &g), v[1] > 1);
-    const Variable x = record("previous_layer", leaf.data(), {leaf}, [](const Tensor&) { return TensorList{Tensor()}; });
     Variable w(mul(randn({v[4], v[1], v[5], v[6]}, DType::Float32, &g), 0.05), true);
     std::vector<double> fwd, total;
     for (int r = 0; r < reps + 1; ++r) {  // the first is a warm-up (workspaces, page faults)
       w.zero_grad();
+      const Variable x = record("previous_layer", leaf.data(), {leaf}, [](const Tensor&) { return TensorList{Tensor()}; });
       const auto t0 = Clock::now();
       const Variable y = conv2d(x, w, Variable(), Size2(v[7], v[8]), Size2(v[9], v[10]));
       const auto t1 = Clock::now();
