@@ -132,6 +132,26 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
   }
   Batch out;
   out.indices = indices;
+  if (po.waveform_output) {
+    // Raw waveforms for a model with its own front end: (B, L), mixed if either mixup is on.
+    std::vector<float> flat;
+    int64_t L = -1;
+    for (int64_t b = 0; b < B; ++b) {
+      std::vector<float> w = pipeline_.waveform(dataset_[indices[b]], gen);
+      if (L >= 0 && static_cast<int64_t>(w.size()) != L)
+        fail<ShapeError>("BatchLoader: clip '", dataset_[indices[b]].path, "' has ", w.size(), " samples, the batch ", L,
+                         "; set load.length so every clip has the same length");
+      L = static_cast<int64_t>(w.size());
+      flat.insert(flat.end(), w.begin(), w.end());
+    }
+    const double alpha = po.waveform_mixup_alpha > 0 ? po.waveform_mixup_alpha : po.logmel_mixup_alpha;
+    if (alpha > 0 && B > 1 && gen.bernoulli(po.mixup_p))
+      out.lambdas = mixup(flat.data(), B, L, targets.data(), N, gen, alpha, &out.partners);
+    out.waveforms = from_vector(flat, {B, L});
+    out.labels = from_vector(labels, {B});
+    out.targets = from_vector(targets, {B, N});
+    return out;
+  }
   std::vector<std::vector<float>> feats(static_cast<size_t>(B));
   const bool mix_wave = po.waveform_mixup_alpha > 0 && B > 1 && gen.bernoulli(po.mixup_p);
   if (mix_wave) {

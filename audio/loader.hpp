@@ -45,6 +45,10 @@ struct PipelineOptions {
   double waveform_mixup_alpha = 0;  // > 0: mix waveforms before features, λ ~ Beta(α, α)
   double logmel_mixup_alpha = 0;    // > 0: mix log-mels, λ ~ Beta(α, α)
   double mixup_p = 1.0;             // probability that a batch is mixed
+  // Batches of waveforms (B, L) in Batch::waveforms instead of log-mels, for models with their own
+  // front end (Wavegram-Logmel-CNN14). Waveform augmentations apply; either mixup alpha mixes the
+  // waveforms; spectrogram augmentations and the feature cache do not apply.
+  bool waveform_output = false;
 };
 
 // One clip through the pipeline. Thread-safe (const after construction; the cache is thread-safe).
@@ -73,7 +77,8 @@ class ClipPipeline {
 };
 
 struct Batch {
-  Tensor features;               // (B, 1, T, F) float32
+  Tensor features;               // (B, 1, T, F) float32 (undefined with waveform_output)
+  Tensor waveforms;              // (B, L) float32 with PipelineOptions::waveform_output
   Tensor labels;                 // (B,) int64: each clip's own class
   Tensor targets;                // (B, N) float32: one-hot, or mixed by mixup
   std::vector<int64_t> indices;  // (B,) dataset indices

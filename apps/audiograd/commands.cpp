@@ -143,7 +143,9 @@ int run_embed(const EmbedOptions& o) {
   loader.start_epoch(0);
   audio::Batch batch;
   std::vector<Tensor> emb;
-  while (loader.next(batch)) emb.push_back(model->embed(Variable(fit_frames(batch.features, model->time_multiple()))).data());
+  while (loader.next(batch))
+    emb.push_back(model->embed(Variable(model->input_kind() == models::InputKind::Waveform ? batch.waveforms
+                                                                                           : fit_frames(batch.features, model->time_multiple()))).data());
   std::vector<int64_t> labels, folds;
   for (const auto& it : data.items()) {
     labels.push_back(it.label);

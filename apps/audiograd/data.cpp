@@ -84,6 +84,7 @@ audio::PipelineOptions pipeline_for(const models::AudioModel& model, double clip
   p.load.length = static_cast<int64_t>(clip_seconds * p.frontend.sample_rate + 0.5);
   p.load.fit = audio::FitMode::Cut;
   p.load.min_length = p.frontend.win_length;
+  p.waveform_output = model.input_kind() == models::InputKind::Waveform;
   return p;
 }
 

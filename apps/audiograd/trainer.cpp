@@ -168,10 +168,9 @@ void apply_transfer(const std::string& mode, models::AudioModel& model) {
   fail<ValueError>("--transfer: unknown '", mode, "' (expected finetune, freeze-base or freeze-first:<k>)");
 }
 
+// What the model reads: (B, L) waveforms, or (B, 1, T, F) log-mels fitted to a valid length.
 Tensor model_input(const audio::Batch& batch, const models::AudioModel& model) {
-  if (model.input_kind() == models::InputKind::Waveform)
-    fail<ValueError>("train: ", model.type_name(), " reads waveforms; waveform batches are not wired into the trainer yet "
-                     "(use a log-mel model: erann-*, cnn14, resnet-small)");
+  if (model.input_kind() == models::InputKind::Waveform) return batch.waveforms;
   return fit_frames(batch.features, model.time_multiple());
 }
 
@@ -357,7 +356,7 @@ FoldResult train_fold(FoldRun& run) {
     opt->zero_grad();
     while (loader.next(batch)) {
       Tensor x = model_input(batch, *model);
-      if (crop_frames > 0) x = random_crop_frames(x, crop_frames, crop_gen);
+      if (crop_frames > 0 && model->input_kind() == models::InputKind::LogMel) x = random_crop_frames(x, crop_frames, crop_gen);
       Variable logits = model->forward(Variable(x));
       bool mixed = !batch.lambdas.empty();
       Variable loss = mixed ? cross_entropy(logits, batch.targets, c.label_smoothing)

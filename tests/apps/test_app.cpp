@@ -151,6 +151,15 @@ TEST_F(App, BadInputIsOneLineAndNonZero) {
   }
 }
 
+TEST_F(App, WaveformModelTrainsFromRawAudio) {
+  // Wavegram-Logmel-CNN14 reads (B, L) waveforms: one step on 4 one-second clips, then eval.
+  std::string out = tmp("wavegram");
+  AppRun r = app("train --data " + std::string(kData) + " --model wavegram-logmel-cnn14 --limit 4 --clip-seconds 1 --batch-size 4 "
+                 "--epochs 1 --cache none --out " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(fs::exists(fs::path(out) / "fold1" / "model.safetensors"));
+}
+
 TEST_F(App, CheckpointForAnotherModelIsRefused) {
   std::string dir = tmp("other");
   fs::create_directories(dir);

@@ -344,6 +344,43 @@ TEST(Loader, WaveformMixupMixesAudioBeforeFeatures) {
   EXPECT_GT(diff, 1.0);
 }
 
+TEST(Loader, WaveformOutputGivesRawClipsForModelsWithTheirOwnFrontEnd) {
+  TempDir dir;
+  const auto ds = small_folder(dir, {2, 2});
+  PipelineOptions po = small_pipeline();
+  po.waveform_output = true;
+  LoaderOptions lo;
+  lo.batch_size = 4;
+  lo.shuffle = false;
+  lo.num_workers = 0;
+  BatchLoader loader(ds, po, lo);
+  loader.start_epoch(0);
+  Batch b;
+  ASSERT_TRUE(loader.next(b));
+  EXPECT_FALSE(b.features.defined());
+  ASSERT_EQ(b.waveforms.shape(), (Shape{4, 8000}));
+  LoadOptions l = po.load;
+  l.sample_rate = 16000;
+  for (int64_t r = 0; r < 4; ++r) {
+    const auto x = load_audio(ds[r].path, l);
+    EXPECT_TRUE(allclose(b.waveforms.select(0, r), from_vector(x), 0, 0)) << "row " << r;
+  }
+  EXPECT_TRUE(b.lambdas.empty());
+  // With mixup, rows are mixtures of two clips with the λ of the targets.
+  po.logmel_mixup_alpha = 1.0;
+  BatchLoader mixed(ds, po, lo);
+  mixed.start_epoch(0);
+  ASSERT_TRUE(mixed.next(b));
+  ASSERT_EQ(b.lambdas.size(), 4u);
+  for (int64_t r = 0; r < 4; ++r) {
+    const auto x = load_audio(ds[r].path, l), y = load_audio(ds[b.partners[r]].path, l);
+    const float lam = static_cast<float>(b.lambdas[r]);
+    std::vector<float> m(x.size());
+    for (size_t i = 0; i < x.size(); ++i) m[i] = lam * x[i] + (1 - lam) * y[i];
+    EXPECT_TRUE(allclose(b.waveforms.select(0, r), from_vector(m), 1e-5, 1e-6)) << "row " << r;
+  }
+}
+
 TEST(Loader, BalancedSamplingEvensOutClasses) {
   TempDir dir;
   const auto ds = small_folder(dir, {12, 2, 1});
