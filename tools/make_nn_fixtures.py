@@ -203,18 +203,79 @@ for _ in range(12):
 save("schedules", onecycle_lr=np.array(lrs), onecycle_beta1=np.array(moms), step_lr=np.array(step_lrs))
 
 # --- a safetensors file written independently of audiograd (the format by hand, as the spec says) ----
-tensors = {"conv.weight": np.arange(24, dtype=np.float32).reshape(2, 3, 2, 2) / 7,
-           "bn.num_batches_tracked": np.array(5, dtype=np.int64),
-           "fc.bias": np.array([0.25, -1.5], dtype=np.float64)}
-codes = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64", np.dtype(np.int64): "I64"}
-header, blobs, offset = {"__metadata__": {"epoch": "3", "note": "made by make_nn_fixtures.py"}}, [], 0
-for k, v in tensors.items():
-    raw = v.astype(v.dtype.newbyteorder("<")).tobytes()
-    header[k] = {"dtype": codes[v.dtype], "shape": list(v.shape), "data_offsets": [offset, offset + len(raw)]}
-    blobs.append(raw)
-    offset += len(raw)
-h = json.dumps(header).encode()
-os.makedirs(os.path.join(ROOT, "safetensors"), exist_ok=True)
-with open(os.path.join(ROOT, "safetensors", "python_written.safetensors"), "wb") as f:
-    f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+def write_safetensors(path, tensors, metadata):
+    codes = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64", np.dtype(np.int64): "I64"}
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for k, v in tensors.items():
+        raw = np.ascontiguousarray(v).astype(v.dtype.newbyteorder("<")).tobytes()
+        header[k] = {"dtype": codes[v.dtype], "shape": list(v.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    h = json.dumps(header).encode()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+write_safetensors(os.path.join(ROOT, "safetensors", "python_written.safetensors"),
+                  {"conv.weight": np.arange(24, dtype=np.float32).reshape(2, 3, 2, 2) / 7,
+                   "bn.num_batches_tracked": np.array(5, dtype=np.int64),
+                   "fc.bias": np.array([0.25, -1.5], dtype=np.float64)},
+                  {"epoch": "3", "note": "made by make_nn_fixtures.py"})
+
+
+# --- a miniature CNN14 with PANNs' module names: the state dict loads 1:1, train and eval agree ------
+class ConvBlock(torch.nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(cin, cout, 3, 1, 1, bias=False)
+        self.conv2 = torch.nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(cout)
+        self.bn2 = torch.nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(x)))
+        return F.avg_pool2d(x, 2)
+
+
+class MiniCnn14(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bn0 = torch.nn.BatchNorm2d(16)
+        self.conv_block1 = ConvBlock(1, 8)
+        self.conv_block2 = ConvBlock(8, 16)
+        self.fc1 = torch.nn.Linear(16, 16)
+        self.fc_audioset = torch.nn.Linear(16, 5)
+
+    def forward(self, x):  # x (B, 1, T, F): bn0 normalises each mel bin, as in PANNs
+        x = self.bn0(x.transpose(1, 3)).transpose(1, 3)
+        x = self.conv_block2(self.conv_block1(x))
+        x = torch.mean(x, dim=3)
+        x = torch.max(x, dim=2)[0] + torch.mean(x, dim=2)
+        return self.fc_audioset(F.relu(self.fc1(x)))
+
+
+torch.manual_seed(3)
+mini = MiniCnn14()
+for m in mini.modules():  # non-trivial statistics and affine parameters
+    if isinstance(m, torch.nn.BatchNorm2d):
+        m.running_mean.uniform_(-0.5, 0.5)
+        m.running_var.uniform_(0.5, 1.5)
+        m.weight.data.uniform_(0.5, 1.5)
+        m.bias.data.uniform_(-0.2, 0.2)
+write_safetensors(os.path.join(ROOT, "mini_cnn14", "init.safetensors"),
+                  {k: v.numpy() for k, v in mini.state_dict().items()}, {"made_by": "make_nn_fixtures.py"})
+x = torch.randn(2, 1, 32, 16) * 3 + 1
+mini.train()
+logits = mini(x)
+gy = torch.randn_like(logits)
+(logits * gy).sum().backward()
+mini.eval()
+with torch.no_grad():
+    logits_eval = mini(x)
+save("mini_cnn14", x=x, logits_train=logits, gy=gy, logits_eval=logits_eval,
+     g_conv1=mini.conv_block1.conv1.weight.grad, g_bn0_weight=mini.bn0.weight.grad,
+     g_fc1=mini.fc1.weight.grad, running_mean_after=mini.conv_block2.bn2.running_mean,
+     running_var_after=mini.conv_block2.bn2.running_var)
 print("wrote fixtures to", os.path.normpath(ROOT))

@@ -123,5 +123,63 @@ TEST(Conformance, Losses) {
   EXPECT_TRUE(tensors_close(b.grad(), fixture("loss_mse", "gb"), kTol64, kTol64));
 }
 
+// A miniature CNN14 built from our layers with PANNs' module names: PyTorch's state dict (written as
+// safetensors by the fixture script) loads strictly, and training-mode outputs, gradients, running
+// statistics and eval-mode outputs match PyTorch in float32.
+struct MiniConvBlock : nn::Module {
+  std::shared_ptr<nn::Conv2d> conv1, conv2;
+  std::shared_ptr<nn::BatchNorm2d> bn1, bn2;
+  MiniConvBlock(int64_t in, int64_t out) : Module("ConvBlock") {
+    const nn::Conv2dOptions o{1, 1, 1, false};
+    conv1 = register_module("conv1", std::make_shared<nn::Conv2d>(in, out, 3, o));
+    conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(out, out, 3, o));
+    bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(out));
+    bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(out));
+  }
+  Variable forward_impl(const Variable& x) override {
+    const Variable h = relu(bn1->forward(conv1->forward(x)));
+    return avg_pool2d(relu(bn2->forward(conv2->forward(h))), 2);
+  }
+};
+
+struct MiniCnn14 : nn::Module {
+  std::shared_ptr<nn::BatchNorm2d> bn0;
+  std::shared_ptr<MiniConvBlock> conv_block1, conv_block2;
+  std::shared_ptr<nn::Linear> fc1, fc_audioset;
+  MiniCnn14() : Module("MiniCnn14") {
+    bn0 = register_module("bn0", std::make_shared<nn::BatchNorm2d>(16));
+    conv_block1 = register_module("conv_block1", std::make_shared<MiniConvBlock>(1, 8));
+    conv_block2 = register_module("conv_block2", std::make_shared<MiniConvBlock>(8, 16));
+    fc1 = register_module("fc1", std::make_shared<nn::Linear>(16, 16));
+    fc_audioset = register_module("fc_audioset", std::make_shared<nn::Linear>(16, 5));
+  }
+  Variable forward_impl(const Variable& x) override {  // x (B, 1, T, F)
+    Variable h = transpose(bn0->forward(transpose(x, 1, 3)), 1, 3);
+    h = mean(conv_block2->forward(conv_block1->forward(h)), {3});  // (B, 16, T')
+    h = add(max(h, 2).values, mean(h, {2}));                         // (B, 16)
+    return fc_audioset->forward(relu(fc1->forward(h)));
+  }
+};
+
+TEST(Conformance, MiniCnn14LoadsPyTorchWeightsAndMatches) {
+  MiniCnn14 net;
+  const nn::SafeTensors init = nn::load_safetensors("tests/fixtures/nn/mini_cnn14/init.safetensors");
+  const nn::LoadReport r = net.load_state_dict(init.tensors);  // strict: every name maps 1:1
+  EXPECT_EQ(r.loaded.size(), init.tensors.size());
+  const std::string c = "mini_cnn14";
+  net.train();
+  const Variable logits = net.forward(Variable(fixture(c, "x")));
+  EXPECT_TRUE(tensors_close(logits.data(), fixture(c, "logits_train"), 1e-5, 1e-5));
+  logits.backward(fixture(c, "gy"));
+  EXPECT_TRUE(tensors_close(net.conv_block1->conv1->weight.grad(), fixture(c, "g_conv1"), 1e-4, 1e-5));
+  EXPECT_TRUE(tensors_close(net.bn0->weight.grad(), fixture(c, "g_bn0_weight"), 1e-4, 1e-5));
+  EXPECT_TRUE(tensors_close(net.fc1->weight.grad(), fixture(c, "g_fc1"), 1e-4, 1e-5));
+  EXPECT_TRUE(tensors_close(net.conv_block2->bn2->running_mean, fixture(c, "running_mean_after"), 1e-5, 1e-6));
+  EXPECT_TRUE(tensors_close(net.conv_block2->bn2->running_var, fixture(c, "running_var_after"), 1e-5, 1e-6));
+  EXPECT_EQ(net.bn0->num_batches_tracked.item<int64_t>(), 1);
+  net.eval();
+  EXPECT_TRUE(tensors_close(net.forward(Variable(fixture(c, "x"))).data(), fixture(c, "logits_eval"), 1e-5, 1e-5));
+}
+
 }  // namespace
 }  // namespace ag::test
