@@ -26,15 +26,20 @@ Variable ConvBlock::forward_pooled(const Variable& x, Size2 pool) {
   return avg_pool2d(h, pool, pool);
 }
 
-Cnn14Base::Cnn14Base(const char* type_name, int64_t block2_in, const ModelOptions& options)
-    : AudioModel(type_name), num_classes_(options.num_classes), dropout_gen_(options.seed ^ 0xd40u) {
+Cnn14Base::Cnn14Base(const char* type_name, int64_t branches, const ModelOptions& options)
+    : AudioModel(type_name),
+      num_classes_(options.num_classes),
+      c0_(options.base_channels > 0 ? options.base_channels : 64),
+      dropout_gen_(options.seed ^ 0xd40u) {
   if (options.num_classes < 1) fail<ValueError>(type_name, ": num_classes must be positive, got ", options.num_classes);
   bn0_ = register_module("bn0", std::make_shared<nn::BatchNorm2d>(frontend().n_mels));
-  const int64_t in[6] = {1, block2_in, 128, 256, 512, 1024}, out[6] = {64, 128, 256, 512, 1024, 2048};
-  for (int i = 0; i < 6; ++i)
-    blocks_.push_back(register_module("conv_block" + std::to_string(i + 1), std::make_shared<ConvBlock>(in[i], out[i])));
-  fc1_ = register_module("fc1", std::make_shared<nn::Linear>(2048, 2048));
-  head_ = register_module("fc_audioset", std::make_shared<nn::Linear>(2048, num_classes_));
+  // Published: in 1, 64 (128 with the wavegram), 128, 256, 512, 1024; out 64, 128, ..., 2048.
+  for (int i = 0; i < 6; ++i) {
+    const int64_t c_in = i == 0 ? 1 : (i == 1 ? branches * c0_ : c0_ << (i - 1));
+    blocks_.push_back(register_module("conv_block" + std::to_string(i + 1), std::make_shared<ConvBlock>(c_in, c0_ << i)));
+  }
+  fc1_ = register_module("fc1", std::make_shared<nn::Linear>(32 * c0_, 32 * c0_));  // 2048 -> 2048
+  head_ = register_module("fc_audioset", std::make_shared<nn::Linear>(32 * c0_, num_classes_));
 }
 
 Variable Cnn14Base::normalise_mels(const Variable& x) {
@@ -61,7 +66,7 @@ Variable Cnn14Base::forward_impl(const Variable& x) {
 void Cnn14Base::replace_head(int64_t n, uint64_t seed) {
   if (n < 1) fail<ValueError>(type_name(), ": replace_head needs n >= 1, got ", n);
   Generator gen(seed);
-  auto head = std::make_shared<nn::Linear>(2048, n);
+  auto head = std::make_shared<nn::Linear>(32 * c0_, n);
   init_panns(*head, gen);
   if (!transfer_) {
     // PANNs' Transfer_Cnn14: the AudioSet layer goes, fc_transfer reads the embedding.
@@ -76,7 +81,7 @@ void Cnn14Base::replace_head(int64_t n, uint64_t seed) {
 
 // --- CNN14 --------------------------------------------------------------------------------------
 
-Cnn14::Cnn14(const ModelOptions& options) : Cnn14Base("Cnn14", 64, options) {
+Cnn14::Cnn14(const ModelOptions& options) : Cnn14Base("Cnn14", 1, options) {
   Generator gen(options.seed);
   init_panns(*this, gen);
 }
@@ -114,7 +119,7 @@ Variable WavegramBlock::forward_impl(const Variable& x) {
 }
 
 WavegramLogmelCnn14::WavegramLogmelCnn14(const ModelOptions& options)
-    : Cnn14Base("Wavegram_Logmel_Cnn14", 128, options), logmel_(audio::FrontendConfig::panns()) {
+    : Cnn14Base("Wavegram_Logmel_Cnn14", 2, options), logmel_(audio::FrontendConfig::panns()) {
   nn::Conv1dOptions o;
   o.stride = 5;
   o.padding = 5;
@@ -124,7 +129,8 @@ WavegramLogmelCnn14::WavegramLogmelCnn14(const ModelOptions& options)
   pre_blocks_.push_back(register_module("pre_block1", std::make_shared<WavegramBlock>(64, 64)));
   pre_blocks_.push_back(register_module("pre_block2", std::make_shared<WavegramBlock>(64, 128)));
   pre_blocks_.push_back(register_module("pre_block3", std::make_shared<WavegramBlock>(128, 128)));
-  pre_block4_ = register_module("pre_block4", std::make_shared<ConvBlock>(4, 64));
+  // The wavegram's own channels (64, 128, 128) stay: 128 = 4 x 32 is reshaped to the mel layout.
+  pre_block4_ = register_module("pre_block4", std::make_shared<ConvBlock>(4, c0_));
   Generator gen(options.seed);
   init_panns(*this, gen);
 }

@@ -36,12 +36,14 @@ class ConvBlock : public nn::Module {
 // The trunk shared by both models from conv_block2 on: blocks 2..6, pooling, fc1.
 class Cnn14Base : public AudioModel {
  public:
-  // block2_in: conv_block2's input channels (64 for CNN14, 128 when the wavegram is concatenated).
-  Cnn14Base(const char* type_name, int64_t block2_in, const ModelOptions& options);
+  // branches: how many conv_block1-sized branches conv_block2 reads (1 for CNN14; 2 when the
+  // wavegram is concatenated: 64 + 64 channels). Channels are c0 * 2^i for blocks i = 0..5, with
+  // c0 = options.base_channels or 64 (the published 64 ... 2048).
+  Cnn14Base(const char* type_name, int64_t branches, const ModelOptions& options);
   void reseed(uint64_t seed) override { dropout_gen_.seed_(seed); }
   audio::FrontendConfig frontend() const override { return audio::FrontendConfig::panns(); }
   int64_t num_classes() const override { return num_classes_; }
-  int64_t embedding_size() const override { return 2048; }
+  int64_t embedding_size() const override { return 32 * c0_; }  // 2048
   void replace_head(int64_t n, uint64_t seed) override;
   std::string head_prefix() const override { return transfer_ ? "fc_transfer." : "fc_audioset."; }
 
@@ -60,6 +62,7 @@ class Cnn14Base : public AudioModel {
  protected:
 
   int64_t num_classes_;
+  int64_t c0_;  // conv_block1's channels: 64 unless ModelOptions::base_channels says otherwise
   bool transfer_ = false;
   std::shared_ptr<nn::BatchNorm2d> bn0_;
   std::vector<std::shared_ptr<ConvBlock>> blocks_;  // conv_block1..6

@@ -45,7 +45,8 @@ Variable ResidualBlock::forward_impl(const Variable& x) {
 }
 
 Erann::Erann(int64_t s_m, int64_t width, const ModelOptions& options)
-    : AudioModel("ERANN"), s_m_(s_m), width_(width), num_classes_(options.num_classes) {
+    : AudioModel("ERANN"), s_m_(s_m), width_(width), num_classes_(options.num_classes),
+      c0_(options.base_channels > 0 ? options.base_channels : 8 * width) {
   if (s_m < 0 || s_m > 3) fail<ValueError>("erann: s_m must be 0..3, got ", s_m);
   if (width < 1 || width > 6) fail<ValueError>("erann: the widening factor W must be 1..6, got ", width);
   if (options.num_classes < 1) fail<ValueError>("erann: num_classes must be positive, got ", options.num_classes);
@@ -53,7 +54,7 @@ Erann::Erann(int64_t s_m, int64_t width, const ModelOptions& options)
   bn0_ = register_module("bn0", std::make_shared<nn::BatchNorm2d>(mels));
   int64_t c_in = 1;
   for (int64_t stage = 0; stage <= 4; ++stage) {
-    int64_t c = (8 << stage) * width;  // 8W, 16W, 32W, 64W, 128W
+    int64_t c = c0_ << stage;  // 8W, 16W, 32W, 64W, 128W
     int64_t x = stage == 0 ? 1 : 2;
     int64_t y = stage == 0 ? 1 : (stage == 4 ? 2 : (stage <= s_m ? 4 : 2));
     auto seq = std::make_shared<nn::Sequential>();
@@ -62,8 +63,8 @@ Erann::Erann(int64_t s_m, int64_t width, const ModelOptions& options)
     stages_.push_back(register_module("stage" + std::to_string(stage), seq));
     c_in = c;
   }
-  fc1_ = register_module("fc1", std::make_shared<nn::Linear>(128 * width, 128 * width));
-  fc2_ = register_module("fc2", std::make_shared<nn::Linear>(128 * width, num_classes_));
+  fc1_ = register_module("fc1", std::make_shared<nn::Linear>(16 * c0_, 16 * c0_));  // 128W -> 128W
+  fc2_ = register_module("fc2", std::make_shared<nn::Linear>(16 * c0_, num_classes_));
   Generator gen(options.seed);
   init_panns(*this, gen);
 }
@@ -75,7 +76,8 @@ int64_t Erann::time_multiple() const {
 }
 
 std::string Erann::extra_repr() const {
-  return "s_m=" + std::to_string(s_m_) + ", W=" + std::to_string(width_) + ", classes=" + std::to_string(num_classes_);
+  return "s_m=" + std::to_string(s_m_) + ", W=" + std::to_string(width_) + ", classes=" + std::to_string(num_classes_) +
+         (c0_ != 8 * width_ ? ", base_channels=" + std::to_string(c0_) : "");
 }
 
 Variable Erann::embed(const Variable& x) {
@@ -98,7 +100,7 @@ Variable Erann::forward_impl(const Variable& x) { return fc2_->forward(embed(x))
 void Erann::replace_head(int64_t n, uint64_t seed) {
   if (n < 1) fail<ValueError>("erann: replace_head needs n >= 1, got ", n);
   Generator gen(seed);
-  auto head = std::make_shared<nn::Linear>(128 * width_, n);
+  auto head = std::make_shared<nn::Linear>(16 * c0_, n);
   init_panns(*head, gen);
   fc2_ = replace_module("fc2", head);
   num_classes_ = n;

@@ -38,7 +38,7 @@ class Erann : public AudioModel {
   Erann(int64_t s_m, int64_t width, const ModelOptions& options);
   audio::FrontendConfig frontend() const override { return audio::FrontendConfig::erann(); }
   int64_t num_classes() const override { return num_classes_; }
-  int64_t embedding_size() const override { return 128 * width_; }
+  int64_t embedding_size() const override { return 16 * c0_; }
   Variable embed(const Variable& x) override;
   void replace_head(int64_t n, uint64_t seed) override;
   std::vector<std::string> stage_names() const override;
@@ -51,6 +51,7 @@ class Erann : public AudioModel {
 
  private:
   int64_t s_m_, width_, num_classes_;
+  int64_t c0_;  // stage 0 channels: 8W unless ModelOptions::base_channels says otherwise
   std::shared_ptr<nn::BatchNorm2d> bn0_;
   std::vector<std::shared_ptr<nn::Sequential>> stages_;
   std::shared_ptr<nn::Linear> fc1_, fc2_;

@@ -46,6 +46,11 @@ struct ModelOptions {
   int64_t num_classes = 50;
   uint64_t seed = 0;                // initialisation
   std::string activation = "relu";  // resnet-small only
+  // Channels of the first stage, doubling per stage as in the published model. 0 = the published
+  // width (CNN14 64 -> 2048, ERANN 8W -> 128W, resnet-small 32 -> 256); smaller values make the
+  // reduced-width instances whose weights and gradients are committed as conformance fixtures
+  // (tools/make_model_fixtures.py, tests/apps/test_conformance.cpp).
+  int64_t base_channels = 0;
 };
 
 // Builds a model by name, or throws ValueError listing the valid names.

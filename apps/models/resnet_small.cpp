@@ -37,13 +37,15 @@ ResNetSmall::ResNetSmall(const ModelOptions& options)
   if (options.num_classes < 1) fail<ValueError>("resnet-small: num_classes must be positive, got ", options.num_classes);
   bn0_ = register_module("bn0", std::make_shared<nn::BatchNorm2d>(frontend().n_mels));
   stem_ = register_module("stem", std::make_shared<nn::Sequential>());
-  stem_->push_back("conv", conv(1, 32, 3, 1));
-  stem_->push_back("bn", std::make_shared<nn::BatchNorm2d>(32));
+  const int64_t c = options.base_channels > 0 ? options.base_channels : 32;
+  embedding_size_ = 8 * c;
+  stem_->push_back("conv", conv(1, c, 3, 1));
+  stem_->push_back("bn", std::make_shared<nn::BatchNorm2d>(c));
   stem_->push_back("act", nn::make_activation(activation_));
-  const int64_t in[4] = {32, 32, 64, 128}, out[4] = {32, 64, 128, 256}, stride[4] = {1, 2, 2, 2};
+  const int64_t in[4] = {c, c, 2 * c, 4 * c}, out[4] = {c, 2 * c, 4 * c, 8 * c}, stride[4] = {1, 2, 2, 2};  // 32 .. 256
   for (int i = 0; i < 4; ++i)
     layers_.push_back(register_module("layer" + std::to_string(i + 1), std::make_shared<BasicBlock>(in[i], out[i], stride[i], activation_)));
-  fc_ = register_module("fc", std::make_shared<nn::Linear>(256, num_classes_));
+  fc_ = register_module("fc", std::make_shared<nn::Linear>(embedding_size_, num_classes_));
   Generator gen(options.seed);
   init_panns(*this, gen);
 }
@@ -54,7 +56,7 @@ Variable ResNetSmall::embed(const Variable& x) {
   Variable h = transpose(bn0_->forward(transpose(x, 1, 3)), 1, 3);
   h = stem_->forward(h);
   for (auto& l : layers_) h = l->forward(h);
-  return add(nn::global_avg_pool(h), nn::global_max_pool(h));  // (B, 256)
+  return add(nn::global_avg_pool(h), nn::global_max_pool(h));  // (B, 256) at the published width
 }
 
 Variable ResNetSmall::forward_impl(const Variable& x) { return fc_->forward(dropout(embed(x), 0.2, is_training(), &dropout_gen_)); }
@@ -62,7 +64,7 @@ Variable ResNetSmall::forward_impl(const Variable& x) { return fc_->forward(drop
 void ResNetSmall::replace_head(int64_t n, uint64_t seed) {
   if (n < 1) fail<ValueError>("resnet-small: replace_head needs n >= 1, got ", n);
   Generator gen(seed);
-  auto head = std::make_shared<nn::Linear>(256, n);
+  auto head = std::make_shared<nn::Linear>(embedding_size_, n);
   init_panns(*head, gen);
   fc_ = replace_module("fc", head);
   num_classes_ = n;

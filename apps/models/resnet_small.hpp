@@ -30,7 +30,7 @@ class ResNetSmall : public AudioModel {
   explicit ResNetSmall(const ModelOptions& options);
   audio::FrontendConfig frontend() const override { return audio::FrontendConfig::erann(); }
   int64_t num_classes() const override { return num_classes_; }
-  int64_t embedding_size() const override { return 256; }
+  int64_t embedding_size() const override { return embedding_size_; }
   Variable embed(const Variable& x) override;
   void replace_head(int64_t n, uint64_t seed) override;
   std::vector<std::string> stage_names() const override { return {"bn0.", "stem.", "layer1.", "layer2.", "layer3.", "layer4."}; }
@@ -43,6 +43,7 @@ class ResNetSmall : public AudioModel {
 
  private:
   int64_t num_classes_;
+  int64_t embedding_size_;  // 8 x the stem's channels: 256 at the published width
   std::string activation_;
   std::shared_ptr<nn::BatchNorm2d> bn0_;
   std::shared_ptr<nn::Sequential> stem_;
