@@ -52,6 +52,8 @@ struct Case {
   bool train;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.dir; }  // test names, not a byte dump
+
 std::shared_ptr<AudioModel> load(const Case& c) {
   ModelOptions o;
   o.num_classes = c.num_classes;
