@@ -37,7 +37,7 @@ template <class F, class DF>
 Variable elementwise(const char* name, const Variable& input, F f, DF df) {
   check_defined(input.data(), name);
   const Tensor x = input.data().contiguous();
-  Tensor y(x.shape(), x.dtype());
+  Tensor y = Tensor::uninitialized(x.shape(), x.dtype());  // every element written below
   dispatch_floating(x.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
     const T* px = x.data_ptr<T>();
@@ -49,7 +49,7 @@ Variable elementwise(const char* name, const Variable& input, F f, DF df) {
   });
   return record(name, y, {input}, [x, df, name](const Tensor& grad) {
     const Tensor g = grad.contiguous();
-    Tensor dx(x.shape(), x.dtype());
+    Tensor dx = Tensor::uninitialized(x.shape(), x.dtype());
     dispatch_floating(x.dtype(), name, [&](auto tag) {
       using T = decltype(tag);
       const T* px = x.data_ptr<T>();

@@ -144,7 +144,7 @@ Variable batch_norm(const Variable& input, const Tensor& running_mean, const Ten
     scale[c] = gamma[c] * rstd[c];
     shift[c] = beta[c] - mean[c] * scale[c];
   }
-  Tensor y(shape, x.dtype());
+  Tensor y = Tensor::uninitialized(shape, x.dtype());  // normalize writes every element
   dispatch_floating(x.dtype(), "batch_norm", [&](auto tag) {
     using T = decltype(tag);
     normalize<T>(x.data_ptr<T>(), y.data_ptr<T>(), g, scale, shift);
@@ -161,7 +161,7 @@ Variable batch_norm(const Variable& input, const Tensor& running_mean, const Ten
   return record("batch_norm", y, inputs,
                 [x, g, mean, rstd, gamma, training, need_x, need_w, need_b, has_w, has_b, param_dtype](const Tensor& grad) {
     const Tensor gy = grad.contiguous();
-    Tensor dx = need_x ? Tensor(x.shape(), x.dtype()) : Tensor();
+    Tensor dx = need_x ? Tensor::uninitialized(x.shape(), x.dtype()) : Tensor();  // every element written below
     std::vector<double> sum_g(size_t(g.C)), sum_gx(size_t(g.C));
     dispatch_floating(x.dtype(), "batch_norm backward", [&](auto tag) {
       using T = decltype(tag);

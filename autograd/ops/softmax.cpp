@@ -76,7 +76,7 @@ Variable softmax_impl(const char* name, const Variable& input, int64_t dim, bool
   if (!is_floating(x.dtype())) fail<TypeError>(name, ": expected a float32 or float64 tensor, got ", dtype_name(x.dtype()));
   const int64_t d = x.dim() == 0 ? 0 : wrap_dim(dim, x.dim(), name);
   const RowGeom r = row_geom(x.shape(), d);
-  Tensor y(x.shape(), x.dtype());
+  Tensor y = Tensor::uninitialized(x.shape(), x.dtype());  // every element written below
   if (x.numel() > 0)
     dispatch_floating(x.dtype(), name, [&](auto tag) {
       using T = decltype(tag);
@@ -84,7 +84,7 @@ Variable softmax_impl(const char* name, const Variable& input, int64_t dim, bool
     });
   return record(name, y, {input}, [y, r, log, name](const Tensor& grad) {
     const Tensor g = grad.contiguous();
-    Tensor dx(y.shape(), y.dtype());
+    Tensor dx = Tensor::uninitialized(y.shape(), y.dtype());
     if (y.numel() > 0)
       dispatch_floating(y.dtype(), name, [&](auto tag) {
         using T = decltype(tag);
