@@ -27,6 +27,9 @@ Cases (reduced width via ModelOptions::base_channels, so the fixtures stay small
                                       stride-4 stages (6x3 / 5x3 kernels) and the stride-2 stage 4
   cnn14 (base 3: channels 3..96)      eval mode: CNN14 has dropout, whose masks cannot match
   resnet-small (base 8)               eval mode (dropout before fc)
+  wavegram-logmel-cnn14 (base 3)      eval mode; input (2, 16000) waveforms at 32 kHz; the PyTorch twin
+                                      computes its log-mel with torchaudio in float64, ours with our
+                                      front end (within ~4e-4 dB), so this case also tests that
   panns-cnn14-converted (base 2)      a randomly initialised PANNs Cnn14 saved as {"model": sd} with
                                       torch.save, run through tools/convert_panns.py: weights are the
                                       converter's output, logits PyTorch's (eval mode)
@@ -191,6 +194,67 @@ class PannsCnn14(Cnn14):
             p.requires_grad = False
 
 
+# --- Wavegram-Logmel-CNN14 (models.md §3; PANNs' Wavegram_Logmel_Cnn14) ---------------------------
+class ConvPreWavBlock(nn.Module):
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.conv1 = nn.Conv1d(c_in, c_out, 3, padding=1, bias=False)
+        self.conv2 = nn.Conv1d(c_out, c_out, 3, padding=2, dilation=2, bias=False)
+        self.bn1 = nn.BatchNorm1d(c_out)
+        self.bn2 = nn.BatchNorm1d(c_out)
+
+    def forward(self, x):  # (B, C_in, L) -> (B, C_out, L / 4)
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(x)))
+        return F.max_pool1d(x, kernel_size=4)
+
+
+def panns_logmel(wave):
+    """(B, L) 32 kHz -> (B, 1, T, 64): the `panns` preset by torchaudio, in float64 (exact to ~1e-9 dB;
+    our float32 front end is within ~4e-4 dB of it, docs/05), returned in wave's dtype."""
+    import torchaudio
+    mel = torchaudio.transforms.MelSpectrogram(32000, n_fft=1024, win_length=1024, hop_length=320, f_min=50.0,
+                                               f_max=14000.0, n_mels=64, power=2.0, center=True, pad_mode="reflect",
+                                               norm="slaney", mel_scale="slaney", window_fn=torch.hann_window,
+                                               wkwargs={"dtype": torch.float64}).double()
+    db = torchaudio.transforms.AmplitudeToDB(stype="power", top_db=None)
+    with torch.no_grad():
+        out = db(mel(wave.detach().double()))  # (B, 64, T)
+    return out.transpose(1, 2)[:, None].to(wave.dtype)
+
+
+class WavegramLogmelCnn14(Cnn14):
+    """Waveform (B, L) at 32 kHz in; the log-mel branch computes its input without gradient."""
+
+    def __init__(self, num_classes=527, base_channels=64):
+        super().__init__(num_classes, base_channels)
+        c = base_channels
+        self.pre_conv0 = nn.Conv1d(1, 64, 11, stride=5, padding=5, bias=False)
+        self.pre_bn0 = nn.BatchNorm1d(64)
+        self.pre_block1 = ConvPreWavBlock(64, 64)
+        self.pre_block2 = ConvPreWavBlock(64, 128)
+        self.pre_block3 = ConvPreWavBlock(128, 128)
+        self.pre_block4 = ConvBlock(4, c)
+        self.conv_block2 = ConvBlock(2 * c, 2 * c)  # reads log-mel (c) + wavegram (c) channels
+
+    def forward(self, wave):
+        a = F.relu(self.pre_bn0(self.pre_conv0(wave[:, None, :])))  # (B, 64, L / 5)
+        a = self.pre_block3(self.pre_block2(self.pre_block1(a)))    # (B, 128, T')
+        a = a.reshape(a.shape[0], -1, 32, a.shape[-1]).transpose(2, 3)  # (B, 4, T', 32)
+        a = self.pre_block4(a, (2, 1))                               # (B, c, T' / 2, 32)
+        x = bn0_over_mels(self.bn0, panns_logmel(wave))              # (B, 1, T, 64)
+        x = self.conv_block1(x, (2, 2))                              # (B, c, T / 2, 32)
+        n = min(x.shape[2], a.shape[2])                              # as ours: crop to the shorter
+        x = F.dropout(torch.cat((x[:, :, :n], a[:, :, :n]), dim=1), p=0.2, training=self.training)
+        for b in [self.conv_block2, self.conv_block3, self.conv_block4, self.conv_block5]:
+            x = F.dropout(b(x, (2, 2)), p=0.2, training=self.training)
+        x = F.dropout(self.conv_block6(x, (1, 1)), p=0.2, training=self.training)
+        x = torch.mean(x, dim=3)
+        x = torch.max(x, dim=2)[0] + torch.mean(x, dim=2)
+        x = F.dropout(x, p=0.5, training=self.training)
+        return self.fc_audioset(F.relu(self.fc1(x)))
+
+
 # --- resnet-small (apps/models/resnet_small.cpp), ReLU ------------------------------------------
 class BasicBlock(nn.Module):
     def __init__(self, c_in, c, stride):
@@ -238,6 +302,8 @@ def build(name, num_classes, base_channels=0):
         return Erann(int(s_m), int(w), num_classes, base_channels)
     if name == "cnn14":
         return Cnn14(num_classes, base_channels or 64)
+    if name == "wavegram-logmel-cnn14":
+        return WavegramLogmelCnn14(num_classes, base_channels or 64)
     if name == "resnet-small":
         return ResNetSmall(num_classes, base_channels or 32)
     raise ValueError(f"unknown model {name}")
@@ -435,6 +501,21 @@ def main():
     np.save(os.path.join(d, "input.npy"), xp)
     np.save(os.path.join(d, "logits.npy"), logits.numpy().astype(np.float32))
     print(f"panns-cnn14-converted: logits {tuple(logits.shape)} from the PyTorch model, eval mode")
+
+    # --- Wavegram-Logmel-CNN14 at base 3, eval mode: 0.5 s waveforms at 32 kHz (log-mel inside) ---
+    sys.path.insert(0, HERE)
+    import make_audio_fixtures as maf
+    waves = []
+    for f in files[:2]:
+        w = maf.load_mono(os.path.join(args.esc50, "audio", f[:-4] + ".ogg"), 32000)
+        start = int(maf.loudest_second(w, 32000) * 32000)
+        waves.append(w[start:start + 16000])
+    xw = torch.from_numpy(np.stack(waves).astype(np.float32))  # (2, 16000)
+    model = build("wavegram-logmel-cnn14", 10, base_channels=3)
+    init_panns(model, gen)
+    randomise(model, xw, gen)
+    make_case("wavegram-logmel-cnn14", model, xw, labels[:2], False,
+              {"model": "wavegram-logmel-cnn14", "base_channels": "3", "num_classes": "10", "mode": "eval"})
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@
 //                        running statistics after the step are compared.
 //   resnet-small, base 8 EVAL mode: it has dropout before fc, whose random masks cannot match.
 //   cnn14, base 3        EVAL mode for the same reason (dropout 0.2 after each block, 0.5 in the head).
+//   wavegram-logmel-cnn14, base 3  EVAL mode; input (2, 16000) waveforms at 32 kHz. The model makes
+//                        its log-mel inside: ours with our float32 front end, PyTorch's with torchaudio
+//                        in float64, so this case also bounds the effect of our front end's ~4e-4 dB.
 //   panns-cnn14-converted, base 2, 527 classes: tools/convert_panns.py's output for a randomly
 //                        initialised PANNs Cnn14 saved as {"model": state_dict}; logits only.
 #include <gtest/gtest.h>
@@ -71,7 +74,7 @@ TEST_P(Conformance, LogitsAndEveryParameterGradientMatchPyTorch) {
   const Case c = GetParam();
   auto model = load(c);
   const std::string dir = kDir + c.dir + "/";
-  Tensor x = load_npy(dir + "input.npy");      // (B, 1, T, F) log-mel
+  Tensor x = load_npy(dir + "input.npy");      // (B, 1, T, F) log-mel, or (B, L) waveform
   Tensor labels = load_npy(dir + "labels.npy");  // (B,) int64
 
   model->zero_grad();
@@ -117,7 +120,8 @@ TEST_P(Conformance, LogitsAndEveryParameterGradientMatchPyTorch) {
 INSTANTIATE_TEST_SUITE_P(Models, Conformance,
                          ::testing::Values(Case{"erann-3-1", "erann-3-1", 3, 10, true},
                                            Case{"resnet-small", "resnet-small", 8, 10, false},
-                                           Case{"cnn14", "cnn14", 3, 10, false}),
+                                           Case{"cnn14", "cnn14", 3, 10, false},
+                                           Case{"wavegram-logmel-cnn14", "wavegram-logmel-cnn14", 3, 10, false}),
                          [](const ::testing::TestParamInfo<Case>& info) {
                            std::string n = info.param.dir;
                            for (auto& ch : n)
