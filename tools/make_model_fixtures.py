@@ -433,8 +433,8 @@ def make_case(case, model, x, labels, train, meta, skip_state=()):
     """Writes the fixture for one model and prints PyTorch's own float32-vs-float64 error."""
     d = os.path.join(OUT, case)
     os.makedirs(d, exist_ok=True)
-    # Round the weights to float32 once, so the float64 reference starts from exactly the weights
-    # our float32 model loads.
+    # The model is float32: the float64 reference is cast from exactly the weights that go into
+    # weights.safetensors, so it differs from our float32 result only by our rounding.
     logits64, grads64, buffers64 = forward_backward(model, x, labels, train, torch.float64)
     logits32, grads32, _ = forward_backward(model, x, labels, train, torch.float32)
     write_safetensors(os.path.join(d, "weights.safetensors"), to_numpy_state(model, skip_state), meta)
