@@ -269,17 +269,26 @@ Tensor& Tensor::copy_(const Tensor& src) {
   return *this;
 }
 
-Tensor& Tensor::fill_(double value) {
-  check_defined(*this, "fill_");
-  dispatch(dtype_, [&](auto tag) {
+namespace {
+// Applies `f(element, value)` in place to every element of t (any strides), value cast to t's type:
+// the one loop behind fill_ and mul_.
+template <class F>
+void update_each(Tensor& t, double value, F f) {
+  dispatch(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    T v = static_cast<T>(value);
-    T* dst = data_ptr<T>();
-    std::array<Shape, 1> strides{strides_};
-    kernels::for_each_fast<1>(shape_, strides, [&](int64_t n, const std::array<int64_t, 1>& off, const std::array<int64_t, 1>& st) {
-      for (int64_t i = 0; i < n; ++i) dst[off[0] + i * st[0]] = v;
+    const T v = static_cast<T>(value);
+    T* dst = t.data_ptr<T>();
+    std::array<Shape, 1> strides{t.strides()};
+    kernels::for_each_fast<1>(t.shape(), strides, [&](int64_t n, const std::array<int64_t, 1>& off, const std::array<int64_t, 1>& st) {
+      for (int64_t i = 0; i < n; ++i) f(dst[off[0] + i * st[0]], v);
     });
   });
+}
+}  // namespace
+
+Tensor& Tensor::fill_(double value) {
+  check_defined(*this, "fill_");
+  update_each(*this, value, [](auto& x, auto v) { x = v; });
   return *this;
 }
 
@@ -305,15 +314,7 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
 
 Tensor& Tensor::mul_(double value) {
   check_defined(*this, "mul_");
-  dispatch(dtype_, [&](auto tag) {
-    using T = decltype(tag);
-    T v = static_cast<T>(value);
-    T* dst = data_ptr<T>();
-    std::array<Shape, 1> strides{strides_};
-    kernels::for_each_fast<1>(shape_, strides, [&](int64_t n, const std::array<int64_t, 1>& off, const std::array<int64_t, 1>& st) {
-      for (int64_t i = 0; i < n; ++i) dst[off[0] + i * st[0]] *= v;
-    });
-  });
+  update_each(*this, value, [](auto& x, auto v) { x *= v; });
   return *this;
 }
 

@@ -120,6 +120,8 @@ TEST(Views, ConvertAndCopyBroadcast) {
   EXPECT_THROW(z.copy_(zeros({3})), ShapeError);
   z.add_(ones({2}, DType::Float64), 0.5);
   EXPECT_EQ(z.to_vector<double>(), (std::vector<double>{1.5, 2.5, 1.5, 2.5}));
+  z.t().select(0, 1).mul_(2);  // in place through a strided view: the second column
+  EXPECT_EQ(z.to_vector<double>(), (std::vector<double>{1.5, 5, 1.5, 5}));
 }
 
 }  // namespace
