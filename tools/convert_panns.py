@@ -18,8 +18,8 @@ The output is a safetensors state dict with the metadata the audiograd app reads
 names (empty: AudioSet's 527 labels are not shipped in the checkpoint).
 
 A reduced-width network (channels c, 2c, ..., 32c instead of 64 ... 2048) is converted too, with
-audiograd.base_channels = c recorded; the app builds only the published width, the conformance test
-(tests/apps/test_conformance.cpp) builds the reduced one. Anything else in the state dict is an error.
+audiograd.base_channels = c recorded; the app's predict / eval / --pretrained build the model at that
+width (tests/apps/test_app.cpp, test_conformance.cpp). Anything else in the state dict is an error.
 """
 import argparse
 import json

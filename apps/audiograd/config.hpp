@@ -14,6 +14,7 @@ struct TrainConfig {
   std::string dataset = "esc50";  // esc50 | esc10 | esc40 | us8k | ravdess | folder
   std::string data;               // its root; for esc50/esc10 found automatically when empty
   std::string folds = "1";        // "1", "1,3", or "all" (k-fold cross-validation)
+  std::string exclude_folds;      // folds left out of training and testing (tuning on a validation fold)
   double clip_seconds = 5.0;      // every clip is cut / zero-padded to this length
   bool skip_bad = false;          // drop unreadable files (reported) instead of stopping
   std::string cache = "cache/features";  // feature cache directory; "none" disables it
@@ -57,6 +58,6 @@ struct TrainConfig {
 };
 
 // Parses "1", "2,4", "all" against the folds a dataset has. ValueError for a fold it lacks.
-std::vector<int> parse_folds(const std::string& text, const std::vector<int>& available);
+std::vector<int> parse_folds(const std::string& text, const std::vector<int>& available, const std::string& flag = "--folds");
 
 }  // namespace ag::app

@@ -113,7 +113,7 @@ Tensor random_crop_frames(const Tensor& x, int64_t frames, Generator& gen) {
   return out;
 }
 
-std::vector<int> parse_folds(const std::string& text, const std::vector<int>& available) {
+std::vector<int> parse_folds(const std::string& text, const std::vector<int>& available, const std::string& flag) {
   if (text == "all") return available;
   std::vector<int> out;
   size_t pos = 0;
@@ -126,14 +126,14 @@ std::vector<int> parse_folds(const std::string& text, const std::vector<int>& av
       f = std::stoi(item, &used);
       if (used != item.size()) throw std::invalid_argument(item);
     } catch (const std::exception&) {
-      fail<ValueError>("--folds: '", item, "' is not a fold number (expected e.g. 1, 2,4 or all)");
+      fail<ValueError>(flag, ": '", item, "' is not a fold number (expected e.g. 1, 2,4 or all)");
     }
     bool ok = false;
     for (int a : available) ok = ok || a == f;
     if (!ok) {
       std::string av;
       for (int a : available) av += (av.empty() ? "" : ", ") + std::to_string(a);
-      fail<ValueError>("--folds: fold ", f, " does not exist in this dataset (folds: ", av, ")");
+      fail<ValueError>(flag, ": fold ", f, " does not exist in this dataset (folds: ", av, ")");
     }
     out.push_back(f);
     if (comma == std::string::npos) break;

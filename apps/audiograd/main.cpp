@@ -29,6 +29,9 @@ void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_option("--dataset", c.dataset, "esc50 | esc10 | esc40 | us8k | ravdess | folder")->capture_default_str();
   t->add_option("--data", c.data, "dataset root (esc50/esc10: default $ESC50_DIR, ./data/ESC-50, ../shared/data/esc50)");
   t->add_option("--folds", c.folds, "test fold(s): 1 | 2,4 | all (k-fold cross-validation)")->capture_default_str();
+  t->add_option("--exclude-folds", c.exclude_folds,
+                "folds left out of both training and testing, e.g. 1 with --folds 2 to tune on a validation fold")
+      ->capture_default_str();
   t->add_option("--clip-seconds", c.clip_seconds, "clips are cut / zero-padded to this length")->capture_default_str();
   t->add_flag("--skip-bad", c.skip_bad, "skip (and report) unreadable files instead of stopping");
   t->add_option("--cache", c.cache, "feature cache directory, or none")->capture_default_str();

@@ -80,8 +80,9 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-nn::Metadata model_metadata(const TrainConfig& c, const models::AudioModel& model, const std::vector<std::string>& classes) {
-  return {{"format", "audiograd"},
+nn::Metadata model_metadata(const TrainConfig& c, const models::AudioModel& model, const std::vector<std::string>& classes,
+                            int64_t base_channels) {
+  nn::Metadata m{{"format", "audiograd"},
           {"audiograd.model", c.model},
           {"audiograd.num_classes", std::to_string(model.num_classes())},
           {"audiograd.class_names", join(classes, "\n")},
@@ -89,12 +90,31 @@ nn::Metadata model_metadata(const TrainConfig& c, const models::AudioModel& mode
           {"audiograd.frontend", model.frontend().key()},
           {"audiograd.clip_seconds", std::to_string(c.clip_seconds)},
           {"audiograd.dataset", c.dataset}};
+  if (base_channels > 0) m["audiograd.base_channels"] = std::to_string(base_channels);  // a reduced-width model
+  return m;
 }
 
 std::string meta(const nn::Metadata& m, const std::string& key, const std::string& what) {
   auto it = m.find(key);
   if (it == m.end()) fail<ValueError>(what, ": not an audiograd model checkpoint (no '", key, "' in its metadata)");
   return it->second;
+}
+
+// What a checkpoint's metadata says about the model it holds: classes, activation and, for
+// reduced-width models (tools/convert_panns.py --width), the base channel count.
+models::ModelOptions checkpoint_model_options(const nn::Metadata& m, const std::string& checkpoint, models::ModelOptions o) {
+  o.num_classes = std::stoll(meta(m, "audiograd.num_classes", checkpoint));
+  auto act = m.find("audiograd.activation");
+  if (act != m.end()) o.activation = act->second;
+  auto bc = m.find("audiograd.base_channels");
+  if (bc != m.end()) {
+    try {
+      o.base_channels = std::stoll(bc->second);
+    } catch (const std::exception&) {
+      fail<ValueError>(checkpoint, ": audiograd.base_channels is '", bc->second, "', not a number");
+    }
+  }
+  return o;
 }
 
 // The optimiser named in the config, over param groups (backbone at backbone_lr, head at lr).
@@ -228,11 +248,8 @@ EvalResult evaluate(models::AudioModel& model, const audio::AudioDataset& data, 
 
 std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, std::vector<std::string>* class_names) {
   nn::SafeTensors st = nn::load_safetensors(checkpoint);
-  models::ModelOptions o;
   std::string name = meta(st.metadata, "audiograd.model", checkpoint);
-  o.num_classes = std::stoll(meta(st.metadata, "audiograd.num_classes", checkpoint));
-  auto act = st.metadata.find("audiograd.activation");
-  if (act != st.metadata.end()) o.activation = act->second;
+  models::ModelOptions o = checkpoint_model_options(st.metadata, checkpoint, {});
   auto model = models::build_model(name, o);
   if (st.tensors.contains("fc_transfer.weight")) model->replace_head(o.num_classes, 0);
   nn::LoadReport rep = model->load_state_dict(st.tensors, /*strict=*/false);
@@ -285,8 +302,8 @@ FoldResult train_fold(FoldRun& run) {
     std::string pm = meta(st.metadata, "audiograd.model", c.pretrained);
     if (pm != c.model)
       fail<ValueError>("--pretrained ", c.pretrained, " holds a ", pm, " model, but --model is ", c.model);
-    models::ModelOptions po = mo;
-    po.num_classes = std::stoll(meta(st.metadata, "audiograd.num_classes", c.pretrained));
+    models::ModelOptions po = checkpoint_model_options(st.metadata, c.pretrained, mo);
+    mo.base_channels = po.base_channels;
     model = models::build_model(c.model, po);
     if (st.tensors.contains("fc_transfer.weight")) model->replace_head(po.num_classes, 0);
     nn::LoadReport rep = model->load_state_dict(st.tensors, /*strict=*/false);
@@ -405,13 +422,13 @@ FoldResult train_fold(FoldRun& run) {
                  m.lr, m.clips_per_s, fmt_time(m.seconds).c_str());
     run.metrics.push_back(m);
     write_metrics(run.metrics_path, run.metrics);
-    nn::Metadata md = model_metadata(c, *model, classes);
+    nn::Metadata md = model_metadata(c, *model, classes, mo.base_channels);
     md["train.epoch"] = std::to_string(epoch);
     md["train.fold"] = std::to_string(run.fold);
     nn::save_checkpoint(last, *model, opt.get(), md);
   }
   if (!evaluated_last) last_eval = evaluate(*model, test, pipe, c.batch_size, c.workers);  // resumed past the end
-  nn::save_checkpoint((fs::path(dir) / "model.safetensors").string(), *model, nullptr, model_metadata(c, *model, classes));
+  nn::save_checkpoint((fs::path(dir) / "model.safetensors").string(), *model, nullptr, model_metadata(c, *model, classes, mo.base_channels));
   result.accuracy = last_eval.accuracy;
   result.loss = last_eval.loss;
   result.epochs = c.epochs;
@@ -434,6 +451,10 @@ double run_training(const TrainConfig& c, const std::string& resolved_config) {
 
   // Check everything that can fail cheaply before touching the run directory.
   audio::AudioDataset data = open_dataset(c.dataset, c.data, c.skip_bad);
+  if (!c.exclude_folds.empty()) {
+    data = data.without_folds(parse_folds(c.exclude_folds, dataset_folds(data), "--exclude-folds"));
+    if (data.size() == 0) fail<ValueError>("--exclude-folds ", c.exclude_folds, ": no clips are left");
+  }
   std::vector<int> folds = parse_folds(c.folds, dataset_folds(data));
   {
     models::ModelOptions probe;

@@ -137,6 +137,8 @@ TEST_F(App, BadInputIsOneLineAndNonZero) {
       {"eval --checkpoint " + missing, "nope.safetensors"},
       {"predict /nonexistent.wav --checkpoint " + missing, "nope.safetensors"},
       {"--config /nonexistent.ini train", "/nonexistent.ini"},
+      {"train --exclude-folds 7 --data " + std::string(kData) + " --out " + tmp("x6"), "--exclude-folds: fold 7 does not exist"},
+      {"train --folds 1 --exclude-folds 1 --data " + std::string(kData) + " --out " + tmp("x7"), "fold 1 does not exist"},
       {"train --transfer freeze-all --limit 8 --epochs 1 --data " + std::string(kData) + " --out " + tmp("x5"), "--transfer"},
   };
   for (const Case& c : cases) {
@@ -158,6 +160,34 @@ TEST_F(App, WaveformModelTrainsFromRawAudio) {
                  "--epochs 1 --cache none --out " + out);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_TRUE(fs::exists(fs::path(out) / "fold1" / "model.safetensors"));
+}
+
+TEST_F(App, ReducedWidthConvertedCheckpointIsUsable) {
+  // tools/convert_panns.py's output for a PANNs CNN14 of base width 2 (metadata
+  // audiograd.base_channels = 2): predict builds the reduced model, and a fine-tuned model keeps
+  // the width in its own metadata so that it loads again.
+  const std::string converted = "tests/fixtures/models/panns-cnn14-converted/weights.safetensors";
+  const std::string clip = std::string(kData) + "/audio/1-100032-A-0.ogg";
+  AppRun p = app("predict " + clip + " --checkpoint " + converted + " --top-k 3 --threads 1");
+  ASSERT_EQ(p.status, 0) << p.out;
+  std::string out = tmp("from_converted");
+  AppRun t = app("train --data " + std::string(kData) + " --model cnn14 --pretrained " + converted +
+                 " --transfer freeze-base --limit 4 --clip-seconds 1 --batch-size 4 --epochs 1 --cache none --out " + out);
+  ASSERT_EQ(t.status, 0) << t.out;
+  const std::string tuned = out + "/fold1/model.safetensors";
+  EXPECT_EQ(ag::nn::load_safetensors(tuned).metadata.at("audiograd.base_channels"), "2");
+  AppRun p2 = app("predict " + clip + " --checkpoint " + tuned + " --top-k 3 --threads 1");
+  EXPECT_EQ(p2.status, 0) << p2.out;
+}
+
+TEST_F(App, TrainingOnAValidationFoldLeavesTheExcludedFoldOut) {
+  // --folds 2 --exclude-folds 1: train on folds 3-5, test on fold 2, never read fold 1.
+  std::string out = tmp("excluded");
+  AppRun r = app("train --data " + std::string(kData) + " --folds 2 --exclude-folds 1 --limit 8 --clip-seconds 1 "
+                 "--batch-size 8 --epochs 1 --cache none --out " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("train 8 clips (folds != 2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1600 clips, 50 classes, folds 2-5"), std::string::npos) << r.out;
 }
 
 TEST_F(App, CheckpointForAnotherModelIsRefused) {
