@@ -77,12 +77,16 @@ RealFft::RealFft(int n) : n_(n) {
       dft_cos_[k1 * p_ + n1] = std::cos(a);
       dft_sin_[k1 * p_ + n1] = std::sin(a);
     }
-  twiddle_.resize(2 * static_cast<size_t>(half_p_) * m_);
+  // Twiddles in split form, each row padded to mp columns (a multiple of the vector width) so that
+  // step 1 runs whole vectors only; the padding is zero and never stored.
+  mp_ = (m_ + kLanes - 1) / kLanes * kLanes;
+  tw_re_.assign(static_cast<size_t>(half_p_) * mp_, 0.0);
+  tw_im_.assign(static_cast<size_t>(half_p_) * mp_, 0.0);
   for (int k1 = 0; k1 < half_p_; ++k1)
     for (int n2 = 0; n2 < m_; ++n2) {
       const double a = -2 * pi * ((static_cast<int64_t>(n2) * k1) % n) / n;
-      twiddle_[2 * (k1 * m_ + n2)] = std::cos(a);
-      twiddle_[2 * (k1 * m_ + n2) + 1] = std::sin(a);
+      tw_re_[static_cast<size_t>(k1) * mp_ + n2] = std::cos(a);
+      tw_im_[static_cast<size_t>(k1) * mp_ + n2] = std::sin(a);
     }
   // half_p rows of m complex values each, contiguous: one batched plan.
   FftBuffer in(2 * static_cast<size_t>(half_p_) * m_), out(2 * static_cast<size_t>(half_p_) * m_);
@@ -98,104 +102,93 @@ RealFft::~RealFft() {
 }
 
 void RealFft::forward_split(const double* in, double* out) const {
-  const int p = p_, m = m_, hp = half_p_;
+  const int p = p_, m = m_, hp = half_p_, mp = mp_;
+  const int pairs = (p - 1) / 2;
   // Per-thread scratch, allocated once per thread and size (fftw_malloc'd: the plan's alignment).
   thread_local FftBuffer rows_buf, spec_buf;
   const size_t need = 2 * static_cast<size_t>(hp) * m;
   if (rows_buf.size() < need) rows_buf = FftBuffer(need), spec_buf = FftBuffer(need);
-  double* rows = rows_buf.data();  // (hp, m) complex: step 1 and 2
-  double* spec = spec_buf.data();  // (hp, m) complex: step 3
+  double* rows = rows_buf.data();  // (hp, m) complex interleaved: steps 1 and 2
+  double* spec = spec_buf.data();  // (hp, m) complex interleaved: step 3
   // Step 1 + 2. A[k1][n2] = sum_n1 x[m*n1 + n2] e^{-2 pi i n1 k1 / p}, then the twiddle.
   // p is an odd prime, so pairing n1 with p - n1 halves the work (cos is even, sin odd in n1):
   //   Re A = x_0 + sum_{j=1}^{(p-1)/2} cos(2 pi j k1 / p) u_j,   u_j = x_j + x_{p-j}
   //   Im A =     - sum_{j=1}^{(p-1)/2} sin(2 pi j k1 / p) v_j,   v_j = x_j - x_{p-j}
-  // (x_j meaning column n2 of row j). The n2 loop runs in blocks of 8 whose accumulators stay in
-  // registers over the whole j loop; everything is contiguous in n2 and vectorises.
-  const int pairs = (p - 1) / 2;
-  thread_local std::vector<double> uv;
-  if (uv.size() < 2 * static_cast<size_t>(pairs) * m) uv.resize(2 * static_cast<size_t>(pairs) * m);
-  double* __restrict u = uv.data();                                  // (pairs, m)
-  double* __restrict v = uv.data() + static_cast<size_t>(pairs) * m;  // (pairs, m)
+  // (x_j meaning column n2 of row j). x_0, u and v are copied into rows padded to mp columns, a
+  // multiple of kLanes, so that every block below is whole vectors; columns >= m are never stored.
+  thread_local std::vector<double> scratch;
+  const size_t scratch_size = (1 + 2 * static_cast<size_t>(pairs)) * mp;
+  if (scratch.size() < scratch_size) scratch.assign(scratch_size, 0.0);
+  double* __restrict x0 = scratch.data();                                  // (mp,)
+  double* __restrict u = x0 + mp;                                          // (pairs, mp)
+  double* __restrict v = u + static_cast<size_t>(pairs) * mp;              // (pairs, mp)
+  std::memcpy(x0, in, sizeof(double) * m);
   for (int j = 1; j <= pairs; ++j) {
     const double* __restrict a = in + static_cast<size_t>(j) * m;
     const double* __restrict b = in + static_cast<size_t>(p - j) * m;
-    double* __restrict uj = u + static_cast<size_t>(j - 1) * m;
-    double* __restrict vj = v + static_cast<size_t>(j - 1) * m;
+    double* __restrict uj = u + static_cast<size_t>(j - 1) * mp;
+    double* __restrict vj = v + static_cast<size_t>(j - 1) * mp;
     for (int n2 = 0; n2 < m; ++n2) {
       uj[n2] = a[n2] + b[n2];
       vj[n2] = a[n2] - b[n2];
     }
   }
-  // Blocks of 8 columns held in four 4-double vector registers (GCC/Clang vector extensions: the
-  // compiler would otherwise spill the accumulators to memory on every j).
-  typedef double v4d __attribute__((vector_size(32)));
-  auto load4 = [](const double* ptr) {
-    v4d r;
+  // One block = kLanes columns in one vector register per accumulator (GCC/Clang vector
+  // extensions: AVX-512 where the build targets it, else two 256-bit halves). The twiddle is
+  // applied in registers and the (re, im) pairs interleaved with two shuffles for FFTW's layout.
+  typedef double vd __attribute__((vector_size(8 * kLanes)));
+  typedef long long vi __attribute__((vector_size(8 * kLanes)));
+  static_assert(kLanes == 8, "the shuffle masks below are written for 8 lanes");
+  auto load = [](const double* ptr) {
+    vd r;
     std::memcpy(&r, ptr, sizeof(r));
     return r;
   };
-  constexpr int kBlock = 8;
-  const int full = m / kBlock * kBlock;
+  const vi lo_mask = {0, 8, 1, 9, 2, 10, 3, 11}, hi_mask = {4, 12, 5, 13, 6, 14, 7, 15};
   for (int k1 = 0; k1 < hp; ++k1) {
     const double* c = dft_cos_.data() + static_cast<size_t>(k1) * p;
     const double* s = dft_sin_.data() + static_cast<size_t>(k1) * p;
-    double re[kBlock], im[kBlock];  // one block, or the tail
-    auto finish = [&](int n0, int len) {  // twiddle and store columns n0 .. n0+len-1
-      const double* tw = twiddle_.data() + 2 * (static_cast<size_t>(k1) * m + n0);
-      double* row = rows + 2 * (static_cast<size_t>(k1) * m + n0);
-      for (int b = 0; b < len; ++b) {
-        const double tr = tw[2 * b], ti = tw[2 * b + 1];
-        row[2 * b] = re[b] * tr - im[b] * ti;
-        row[2 * b + 1] = re[b] * ti + im[b] * tr;
-      }
-    };
-    for (int n0 = 0; n0 < full; n0 += kBlock) {
-      v4d r0 = load4(in + n0), r1 = load4(in + n0 + 4);
-      v4d i0 = {0, 0, 0, 0}, i1 = {0, 0, 0, 0};
+    const double* tr = tw_re_.data() + static_cast<size_t>(k1) * mp;
+    const double* ti = tw_im_.data() + static_cast<size_t>(k1) * mp;
+    double* row = rows + 2 * static_cast<size_t>(k1) * m;
+    for (int n0 = 0; n0 < m; n0 += kLanes) {
+      vd re = load(x0 + n0), im = {};
       for (int j = 1; j <= pairs; ++j) {
-        const double* uj = u + static_cast<size_t>(j - 1) * m + n0;
-        const double* vj = v + static_cast<size_t>(j - 1) * m + n0;
-        const double cv = c[j], sv = s[j];
-        r0 += cv * load4(uj);
-        r1 += cv * load4(uj + 4);
-        i0 -= sv * load4(vj);
-        i1 -= sv * load4(vj + 4);
+        re += c[j] * load(u + static_cast<size_t>(j - 1) * mp + n0);
+        im -= s[j] * load(v + static_cast<size_t>(j - 1) * mp + n0);
       }
-      std::memcpy(re, &r0, sizeof(r0));
-      std::memcpy(re + 4, &r1, sizeof(r1));
-      std::memcpy(im, &i0, sizeof(i0));
-      std::memcpy(im + 4, &i1, sizeof(i1));
-      finish(n0, kBlock);
-    }
-    if (full < m) {  // the last m % 8 columns, plainly
-      const int len = m - full;
-      for (int b = 0; b < len; ++b) re[b] = in[full + b], im[b] = 0.0;
-      for (int j = 1; j <= pairs; ++j)
-        for (int b = 0; b < len; ++b) {
-          re[b] += c[j] * u[static_cast<size_t>(j - 1) * m + full + b];
-          im[b] -= s[j] * v[static_cast<size_t>(j - 1) * m + full + b];
-        }
-      finish(full, len);
+      const vd wr = load(tr + n0), wi = load(ti + n0);
+      const vd a = re * wr - im * wi, b = re * wi + im * wr;
+      const vd lo = __builtin_shuffle(a, b, lo_mask), hi = __builtin_shuffle(a, b, hi_mask);
+      if (n0 + kLanes <= m) {
+        std::memcpy(row + 2 * n0, &lo, sizeof(lo));
+        std::memcpy(row + 2 * n0 + kLanes, &hi, sizeof(hi));
+      } else {  // the last m % kLanes columns
+        double tmp[2 * kLanes];
+        std::memcpy(tmp, &lo, sizeof(lo));
+        std::memcpy(tmp + kLanes, &hi, sizeof(hi));
+        std::memcpy(row + 2 * n0, tmp, sizeof(double) * 2 * (m - n0));
+      }
     }
   }
   // Step 3: hp complex FFTs of size m (thread-safe new-array execute).
   fftw_execute_dft(static_cast<fftw_plan>(plan_), reinterpret_cast<fftw_complex*>(rows),
                    reinterpret_cast<fftw_complex*>(spec));
-  // Step 4: X[k1 + p*k2] = Y[k1][k2] for k1 < hp, else conj(Y[p - k1][m - 1 - k2]).
-  // (Loops over k2 and k1 rather than dividing each k: integer division would cost more than all
-  // of step 3.)
+  // Step 4: X[k1 + p*k2] = Y[k1][k2] for k1 < hp, else conj(Y[p - k1][m - 1 - k2]): row by row,
+  // so that no element needs a branch or a division (k = k1 + p*k2 <= n/2 < n keeps k2 < m).
   const int last = n_ / 2;
-  for (int k2 = 0, k = 0; k2 < m && k <= last; ++k2) {
-    for (int k1 = 0; k1 < p && k <= last; ++k1, ++k) {
-      if (k1 < hp) {
-        const double* y = spec + 2 * (static_cast<size_t>(k1) * m + k2);
-        out[2 * k] = y[0];
-        out[2 * k + 1] = y[1];
-      } else {
-        const double* y = spec + 2 * (static_cast<size_t>(p - k1) * m + (m - 1 - k2));
-        out[2 * k] = y[0];
-        out[2 * k + 1] = -y[1];
-      }
+  for (int k1 = 0; k1 < hp; ++k1) {
+    const double* y = spec + 2 * static_cast<size_t>(k1) * m;
+    for (int k2 = 0, k = k1; k <= last; ++k2, k += p) {
+      out[2 * k] = y[2 * k2];
+      out[2 * k + 1] = y[2 * k2 + 1];
+    }
+  }
+  for (int k1 = hp; k1 < p; ++k1) {
+    const double* y = spec + 2 * static_cast<size_t>(p - k1) * m;
+    for (int k2 = 0, k = k1; k <= last; ++k2, k += p) {
+      out[2 * k] = y[2 * (m - 1 - k2)];
+      out[2 * k + 1] = -y[2 * (m - 1 - k2) + 1];
     }
   }
 }
