@@ -24,9 +24,9 @@ struct TrainConfig {
   std::string activation = "relu";  // resnet-small
   // Optimisation
   int epochs = 10;  // about 20 minutes for ERANN-3-1 on ESC-50 on two cores
-  int batch_size = 32;
+  int batch_size = 16;
   std::string optimizer = "adam";   // adam | adamw | sgd
-  double lr = 1e-3;
+  double lr = 5e-4;
   double weight_decay = 0.0;
   double momentum = 0.9;            // sgd
   bool amsgrad = false;
@@ -39,8 +39,8 @@ struct TrainConfig {
   double label_smoothing = 0.0;
   bool balanced = false;            // class-balanced sampling
   // Augmentation
-  std::string augment = "time_mask freq_mask";  // audio/augment.hpp names; "" = none
-  double mixup = 0.2;               // alpha of log-mel mixup (0 = off)
+  std::string augment;              // audio/augment.hpp names, e.g. "time_mask freq_mask"; "" = none
+  double mixup = 0.0;               // alpha of log-mel mixup (0 = off)
   double wave_mixup = 0.0;          // alpha of waveform mixup before features (0 = off)
   double crop_seconds = 3.0;        // random temporal crop of the log-mel in training (0 = whole clip)
   // Transfer learning
