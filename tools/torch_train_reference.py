@@ -12,8 +12,8 @@ same log-mels, random 3 s crops (320 frames), no other augmentation, one thread;
     audiograd train --folds 5 --exclude-folds 1 --schedule constant --augment "" --mixup 0 \
         --lr 1e-3 --batch-size 32 --threads 1 --eval-every 1 --epochs 4
 
-(fold 1, the test fold of docs/results.md, is used by neither.) Used on 2026-12-01: both frameworks
-sat near chance for the first two epochs (docs/results.md).
+(fold 1, the test fold of docs/results.md, is used by neither.) Used on 2026-12-01 for one epoch
+(with --crop 384): PyTorch was as near chance after it as we were (docs/results.md).
 """
 import argparse
 import glob
