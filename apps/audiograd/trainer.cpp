@@ -349,10 +349,12 @@ FoldResult train_fold(FoldRun& run) {
     std::fprintf(stderr, "fold %d: resuming after epoch %d\n", run.fold, start_epoch - 1);
   }
 
-  std::fprintf(stderr, "fold %d: %s, train %ld clips (folds != %d), test %ld clips; %s, %.2f M parameters (%.2f M trainable)\n",
+  // Trainable count exactly: with --transfer freeze-base it is a head of a few thousand, which
+  // "0.00 M" would hide.
+  std::fprintf(stderr, "fold %d: %s, train %ld clips (folds != %d), test %ld clips; %s, %.2f M parameters (%ld trainable)\n",
                run.fold, c.model.c_str(), static_cast<long>(train.size()), run.fold, static_cast<long>(test.size()),
                opt->name().c_str(), static_cast<double>(model->num_parameters()) / 1e6,
-               static_cast<double>(model->num_parameters(true)) / 1e6);
+               static_cast<long>(model->num_parameters(true)));
   FoldResult result;
   result.fold = run.fold;
   auto fold_t0 = Clock::now();
