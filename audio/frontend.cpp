@@ -86,7 +86,7 @@ LogMel::LogMel(const FrontendConfig& config) : config_(config) {
   config_.validate();
   stft_ = config_.stft();
   const std::vector<float> w = padded_window(stft_);
-  window_.assign(w.begin(), w.end());
+  window_ = w;
   mel_ = MelFilterbank(stft_.n_bins(), config_.f_min, config_.f_max, config_.n_mels, config_.sample_rate,
                        config_.mel_norm, config_.mel_scale);
   RealFft::get(config_.n_fft);  // plan now, not in the first (possibly timed) call
@@ -94,12 +94,12 @@ LogMel::LogMel(const FrontendConfig& config) : config_(config) {
 
 void LogMel::compute(const float* x, int64_t length, float* out, bool parallel) const {
   const int64_t frames = stft_frames(length, stft_);
-  const std::vector<float> xp = pad_signal(x, length, stft_);
   const RealFft& fft = RealFft::get(stft_.n_fft);
-  const int n_fft = stft_.n_fft, n_bins = stft_.n_bins(), hop = stft_.hop(), n_mels = config_.n_mels;
+  const int n_fft = stft_.n_fft, hop = stft_.hop(), n_mels = config_.n_mels;
+  const int used = mel_.used_bins();
   const bool magnitude = stft_.power == 1.0;
   const bool use_threads = parallel && frames * n_fft >= kParallelGrain;
-  // Log compression per frame, in double, through fast_log (see audio/db.hpp):
+  // Log compression, in double, through fast_log (see audio/db.hpp):
   //   dB:  mult * log10(max(v, amin)) - mult * log10(max(ref, amin)),  mult = 10 (power) or 20
   //   log: ln(v + eps)
   const LogScale log = config_.log;
@@ -109,33 +109,61 @@ void LogMel::compute(const float* x, int64_t length, float* out, bool parallel) 
   const double amin = config_.amin, eps = config_.log_eps;
   if (log == LogScale::Db && !(amin > 0)) fail<ValueError>("LogMel: amin must be positive, got ", amin);
   if (log == LogScale::Log && !(eps > 0)) fail<ValueError>("LogMel: log_eps must be positive, got ", eps);
-  // Frames are independent: each thread takes a contiguous block of them with its own FFT
-  // buffers (OpenMP over frames pays off for one long clip; batch() instead runs one clip per thread).
+  // Frame t covers samples t*hop - pad .. + n_fft of x (pad = n_fft/2 with center). Frames inside
+  // x read it in place; only the few that reach past an edge take the padded sample one by one
+  // (reflect or zero), so the clip is never copied.
+  const int64_t pad = stft_.center ? n_fft / 2 : 0;
+  const bool reflect = stft_.pad_mode == PadMode::Reflect;
+  auto padded = [&](int64_t i) -> float {  // sample i of the padded signal, i relative to x[0]
+    if (i >= 0 && i < length) return x[i];
+    if (!reflect) return 0.0f;
+    return x[i < 0 ? -i : 2 * (length - 1) - i];  // stft_frames guarantees length > pad
+  };
+  // Frames go in blocks of kBlock: the power spectra of a block are stored bin-major, frame-minor
+  // (power[k * kBlock + f]), so that the mel filterbank and the log run on whole vectors of
+  // kBlock frames (MelFilterbank::apply_block). OpenMP splits the blocks of one long clip; batch()
+  // instead runs one clip per thread.
+  constexpr int kBlock = MelFilterbank::kBlock;
+  const int64_t n_blocks = (frames + kBlock - 1) / kBlock;
 #pragma omp parallel if (use_threads)
   {
     FftBuffer frame(static_cast<size_t>(n_fft));
-    FftBuffer spec(2 * static_cast<size_t>(n_bins));
-    std::vector<double> power(static_cast<size_t>(n_bins));
-    std::vector<double> mel(static_cast<size_t>(n_mels));
+    std::vector<double> power(static_cast<size_t>(used) * kBlock);
+    std::vector<double> mel(static_cast<size_t>(n_mels) * kBlock);
 #pragma omp for schedule(static)
-    for (int64_t t = 0; t < frames; ++t) {
-      const float* src = xp.data() + t * hop;
-      double* f = frame.data();
-      for (int j = 0; j < n_fft; ++j) f[j] = src[j] * window_[j];
-      fft.forward(f, spec.data());
-      const double* s = spec.data();
-      for (int k = 0; k < n_bins; ++k) {
-        const double p = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-        power[k] = magnitude ? std::sqrt(p) : p;
+    for (int64_t blk = 0; blk < n_blocks; ++blk) {
+      const int64_t t0 = blk * kBlock;
+      const int nf = static_cast<int>(std::min<int64_t>(kBlock, frames - t0));
+      for (int f = 0; f < nf; ++f) {
+        const int64_t begin = (t0 + f) * hop - pad;
+        double* w = frame.data();
+        // The `hop` samples that the frame kAhead frames on reads first: ask for them now (a 5 s clip
+        // is ~0.9 MB, usually not in the caches; measured +13-21 % for `panns`, +2-7 % for `erann`).
+        constexpr int kAhead = 4;
+        const int64_t ahead_end = std::min(length, begin + n_fft + kAhead * hop);
+        for (int64_t i = std::max<int64_t>(0, ahead_end - hop); i < ahead_end; i += 16) __builtin_prefetch(x + i);
+        if (begin >= 0 && begin + n_fft <= length) {
+          const float* src = x + begin;
+          for (int j = 0; j < n_fft; ++j) w[j] = static_cast<double>(src[j]) * window_[j];
+        } else {
+          for (int j = 0; j < n_fft; ++j) w[j] = static_cast<double>(padded(begin + j)) * window_[j];
+        }
+        // Only the bins some mel filter uses (the power above f_max is never read).
+        fft.power(w, power.data() + f, used, kBlock);
       }
-      mel_.apply(power.data(), mel.data());
-      float* row = out + t * n_mels;  // (T, n_mels) row t
+      for (int f = nf; f < kBlock; ++f)  // a last, partial block: zeros in the unused lanes
+        for (int k = 0; k < used; ++k) power[static_cast<size_t>(k) * kBlock + f] = 0.0;
+      if (magnitude)
+        for (double& v : power) v = std::sqrt(v);
+      mel_.apply_block(power.data(), mel.data());
       if (log == LogScale::Db) {
-        for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(to_db * fast_log(std::max(mel[m], amin)) - db_offset);
+        for (double& v : mel) v = to_db * fast_log(std::max(v, amin)) - db_offset;
       } else if (log == LogScale::Log) {
-        for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(fast_log(mel[m] + eps));
-      } else {
-        for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(mel[m]);
+        for (double& v : mel) v = fast_log(v + eps);
+      }
+      for (int f = 0; f < nf; ++f) {
+        float* row = out + (t0 + f) * n_mels;  // (T, n_mels) row t0 + f
+        for (int m = 0; m < n_mels; ++m) row[m] = static_cast<float>(mel[static_cast<size_t>(m) * kBlock + f]);
       }
     }
   }

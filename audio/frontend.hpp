@@ -9,10 +9,14 @@
 // 10 log10(max(P, 1e-10)), ref 1, no top_db. This equals torchaudio's MelSpectrogram(...) followed
 // by AmplitudeToDB("power", top_db=None), transposed to (T, F) (tests/audio checks it on real clips).
 //
-// `LogMel` precomputes the window and a sparse filterbank once and then runs one fused loop per
-// frame (window, FFT, power, mel, log) on per-thread buffers, in double precision (see
-// audio/fft.hpp for why); only top_db, which needs the clip's maximum, is a second pass. Nothing
-// as large as the (T, n_bins) spectrogram is ever written to memory. `reference()` is the plain path (O(n^2) DFT, dense mel matrix) the tests compare it with.
+// `LogMel` precomputes the window and a sparse filterbank once and then runs one fused loop over
+// blocks of 8 frames on per-thread buffers, in double precision (see audio/fft.hpp for why): each
+// frame is windowed straight from the clip (only frames that reach past an edge are padded, so
+// the clip is never copied) and gets the power of only the bins a mel filter uses
+// (RealFft::power); the block's spectra, stored frame-minor, then go through the mel filterbank
+// and the log eight frames per vector. Only top_db, which needs the clip's maximum, is a second
+// pass. Nothing as large as the (T, n_bins) spectrogram is ever written to memory. `reference()`
+// is the plain path (O(n^2) DFT, dense mel matrix) the tests compare it with.
 #pragma once
 
 #include <cstdint>
@@ -89,7 +93,7 @@ class LogMel {
  private:
   FrontendConfig config_;
   StftConfig stft_;
-  std::vector<double> window_;  // (n_fft,) zero-padded window
+  std::vector<float> window_;  // (n_fft,) zero-padded window (float, as torch's; products are taken in double)
   MelFilterbank mel_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "tensor/error.hpp"
 
@@ -91,6 +92,7 @@ MelFilterbank::MelFilterbank(int n_freqs, double f_min, double f_max, int n_mels
     start_[m] = first;
     for (int k = first; k <= last; ++k) weights_.push_back(dense_[static_cast<size_t>(k) * n_mels + m]);
     offset_[m + 1] = static_cast<int>(weights_.size());
+    used_bins_ = std::max(used_bins_, last + 1);
   }
 }
 
@@ -113,6 +115,22 @@ void MelFilterbank::apply(const float* spec, float* mel) const {
     double acc = 0;
     for (int i = 0; i < n; ++i) acc += w[i] * s[i];
     mel[m] = static_cast<float>(acc);
+  }
+}
+
+void MelFilterbank::apply_block(const double* spec, double* mel) const {
+  typedef double vd __attribute__((vector_size(8 * kBlock)));  // kBlock doubles (GCC/Clang)
+  for (int m = 0; m < n_mels_; ++m) {
+    const double* w = weights_.data() + offset_[m];
+    const double* s = spec + static_cast<size_t>(start_[m]) * kBlock;
+    const int n = offset_[m + 1] - offset_[m];
+    vd acc = {};
+    for (int i = 0; i < n; ++i) {
+      vd x;
+      std::memcpy(&x, s + static_cast<size_t>(i) * kBlock, sizeof(x));
+      acc += w[i] * x;
+    }
+    std::memcpy(mel + static_cast<size_t>(m) * kBlock, &acc, sizeof(acc));
   }
 }
 

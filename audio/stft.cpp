@@ -80,19 +80,15 @@ void spectrogram(const float* x, int64_t length, const StftConfig& cfg, float* o
 #pragma omp parallel if (use_threads)
   {
     FftBuffer frame(static_cast<size_t>(n_fft));
-    FftBuffer spec(2 * static_cast<size_t>(n_bins));
+    std::vector<double> power(static_cast<size_t>(n_bins));
 #pragma omp for schedule(static)
     for (int64_t t = 0; t < frames; ++t) {
       const float* src = xp.data() + t * hop;
       double* f = frame.data();
       for (int j = 0; j < n_fft; ++j) f[j] = static_cast<double>(src[j]) * window[j];
-      fft.forward(f, spec.data());
-      const double* s = spec.data();
+      fft.power(f, power.data(), n_bins);
       float* row = out + t * n_bins;  // (T, n_bins) row t
-      for (int k = 0; k < n_bins; ++k) {
-        const double p = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-        row[k] = static_cast<float>(magnitude ? std::sqrt(p) : p);
-      }
+      for (int k = 0; k < n_bins; ++k) row[k] = static_cast<float>(magnitude ? std::sqrt(power[k]) : power[k]);
     }
   }
 }

@@ -1,6 +1,8 @@
 // The mel scale, torchaudio's melscale_fbanks, the sparse filterbank, dB and MFCC.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "audio/db.hpp"
 #include "audio/mel.hpp"
 #include "audio/mfcc.hpp"
@@ -61,6 +63,36 @@ TEST(MelFilterbank, SparseApplyMatchesDenseReference) {
     for (int64_t t = 0; t < frames; ++t) fb.apply(spec.data() + t * n_freqs, got.data() + t * n_mels);
     for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], ref[i], 1e-5 * (1 + std::fabs(ref[i]))) << i;
   }
+}
+
+TEST(MelFilterbank, BlockApplyMatchesFrameByFrameAndReadsOnlyUsedBins) {
+  // apply_block: kBlock frames at once, frame-minor, must equal apply() frame by frame; and neither
+  // may read a bin at or above used_bins() (they are NaN here, so reading one would show).
+  Generator gen(6);
+  constexpr int kB = MelFilterbank::kBlock;
+  for (auto [n_freqs, f_max, n_mels, rate] : {std::tuple{691, 14000.0, 128, 44100}, std::tuple{513, 14000.0, 64, 32000},
+                                               std::tuple{65, 4000.0, 40, 8000}}) {
+    MelFilterbank fb(n_freqs, 50, f_max, n_mels, rate, MelNorm::Slaney, MelScale::Slaney);
+    const int used = fb.used_bins();
+    // Tight: the last used bin has a non-zero weight, every later one none.
+    double last_col = 0;
+    for (int m = 0; m < n_mels; ++m) last_col += fb.dense()[static_cast<size_t>(used - 1) * n_mels + m];
+    EXPECT_GT(last_col, 0.0);
+    for (int k = used; k < n_freqs; ++k)
+      for (int m = 0; m < n_mels; ++m) ASSERT_EQ(fb.dense()[static_cast<size_t>(k) * n_mels + m], 0.0);
+    std::vector<double> block(static_cast<size_t>(n_freqs) * kB, std::nan(""));
+    std::vector<std::vector<double>> frames(kB, std::vector<double>(n_freqs, std::nan("")));
+    for (int f = 0; f < kB; ++f)
+      for (int k = 0; k < used; ++k) frames[f][k] = block[static_cast<size_t>(k) * kB + f] = gen.uniform();
+    std::vector<double> got(static_cast<size_t>(n_mels) * kB), one(n_mels);
+    fb.apply_block(block.data(), got.data());
+    for (int f = 0; f < kB; ++f) {
+      fb.apply(frames[f].data(), one.data());
+      for (int m = 0; m < n_mels; ++m) ASSERT_NEAR(got[static_cast<size_t>(m) * kB + f], one[m], 1e-12 * (1 + one[m])) << m;
+    }
+  }
+  // ERANN's front end: f_max = 14 kHz of 22.05 uses 439 of 691 bins.
+  EXPECT_EQ(MelFilterbank(691, 50, 14000, 128, 44100, MelNorm::Slaney, MelScale::Slaney).used_bins(), 439);
 }
 
 TEST(MelFilterbank, BadArgumentsAreExplained) {

@@ -35,14 +35,14 @@ TEST(Window, HannAndHammingPeriodicAndSymmetric) {
 
 TEST(Fft, MatchesPlainDftOnOddSizes) {
   Generator gen(3);
-  // 153 = 17*9, 290 = 29*10, 368 = 23*16, 1140 = 19*60 and 1380 = 23*60 take RealFft's own
-  // split path (a prime factor > 13; odd m and m % 8 != 0 exercise its tail columns); the others
-  // go straight to FFTW.
+  // 153 = 17*9, 221 = 17*13, 276 = 23*12, 290 = 29*10, 322 = 23*14, 368 = 23*16, 1140 = 19*60 and
+  // 1380 = 23*60 take RealFft's own split path (a prime factor > 13; m = 8a + 4b + c columns with
+  // every combination of a 4-wide block and a 1-3 column tail); the others go straight to FFTW.
   EXPECT_EQ(largest_prime_factor(1380), 23);
   EXPECT_EQ(largest_prime_factor(1024), 2);
   EXPECT_EQ(largest_prime_factor(997), 997);
   EXPECT_EQ(largest_prime_factor(1), 1);
-  for (int n : {1, 2, 7, 13, 64, 153, 290, 368, 1024, 1140, 1380}) {
+  for (int n : {1, 2, 7, 13, 64, 153, 221, 276, 290, 322, 368, 1024, 1140, 1380}) {
     const RealFft& fft = RealFft::get(n);
     FftBuffer in(n), out(2 * (n / 2 + 1));
     std::vector<double> xd(n);
@@ -55,6 +55,40 @@ TEST(Fft, MatchesPlainDftOnOddSizes) {
     }
     EXPECT_LT(max_err / scale, 1e-12) << "n = " << n;
   }
+}
+
+TEST(Fft, PowerMatchesPlainDftForAnyCountAndStride) {
+  // power() computes |X[k]|^2 straight from the split's rows (or from FFTW's output), only for
+  // k < n_out, into out[k * stride]: every size, a full and a partial count, two strides, and the
+  // entries between strides left as they were. 536 = 67 * 8: a prime above kMaxSplitPrime, FFTW's own.
+  Generator gen(4);
+  for (int n : {2, 7, 64, 153, 221, 276, 290, 322, 368, 536, 1024, 1140, 1380}) {
+    const RealFft& fft = RealFft::get(n);
+    FftBuffer in(n);
+    std::vector<double> xd(n);
+    for (int i = 0; i < n; ++i) xd[i] = in.data()[i] = gen.normal();
+    const auto ref = dft_reference(xd);
+    for (int n_out : {n / 2 + 1, n / 3 + 1}) {
+      for (int stride : {1, 3}) {
+        std::vector<double> out(static_cast<size_t>(n_out) * stride + 1, -1.0);
+        fft.power(in.data(), out.data(), n_out, stride);
+        double max_err = 0;
+        for (int k = 0; k < n_out; ++k) max_err = std::max(max_err, std::fabs(out[k * stride] - std::norm(ref[k])));
+        EXPECT_LT(max_err / n, 1e-11) << "n = " << n << ", n_out = " << n_out << ", stride = " << stride;
+        for (size_t i = 0; i < out.size(); ++i) {
+          if (i % stride != 0 || i >= static_cast<size_t>(n_out) * stride) {
+            ASSERT_EQ(out[i], -1.0) << "n = " << n << " i = " << i;
+          }
+        }
+      }
+    }
+  }
+  const RealFft& fft = RealFft::get(1380);
+  FftBuffer in(1380);
+  std::vector<double> out(700);
+  EXPECT_THROW(fft.power(in.data(), out.data(), 692), ValueError);  // n/2 + 1 = 691 bins at most
+  EXPECT_THROW(fft.power(in.data(), out.data(), -1), ValueError);
+  EXPECT_THROW(fft.power(in.data(), out.data(), 10, 0), ValueError);
 }
 
 TEST(Fft, PlansAreSharedAndSafeToRequestFromManyThreads) {
