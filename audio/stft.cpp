@@ -40,7 +40,10 @@ int64_t stft_frames(int64_t length, const StftConfig& cfg) {
                      stft_minimum_length(cfg), " for n_fft ", cfg.n_fft,
                      cfg.center ? (cfg.pad_mode == PadMode::Reflect ? " with reflect padding" : "") : " without center");
   }
-  if (cfg.center) return 1 + length / cfg.hop();
+  // As torch.stft: n_fft/2 (rounded down) of padding on each side, then every whole window. For an
+  // odd n_fft that is 1 + (length - 1) / hop, one frame fewer than 1 + length / hop when hop
+  // divides the length.
+  if (cfg.center) return 1 + (length + 2 * (cfg.n_fft / 2) - cfg.n_fft) / cfg.hop();
   return 1 + (length - cfg.n_fft) / cfg.hop();
 }
 

@@ -1,9 +1,10 @@
 // stft.hpp: short-time Fourier transform, power and magnitude spectrograms.
 //
 // Framing, as torch.stft / torchaudio.transforms.Spectrogram do it:
-//   - with center = true the signal x (L,) is padded by n_fft/2 on both sides (reflect: mirror
-//     without repeating the edge sample, x[-1] = x[1]; or constant: zeros), so frame t is centred
-//     on sample t * hop and there are T = 1 + floor(L / hop) frames;
+//   - with center = true the signal x (L,) is padded by floor(n_fft/2) on both sides (reflect:
+//     mirror without repeating the edge sample, x[-1] = x[1]; or constant: zeros), so frame t is
+//     centred on sample t * hop and there are T = 1 + floor((L + 2 floor(n_fft/2) - n_fft) / hop)
+//     frames: 1 + floor(L / hop) for an even n_fft, 1 + floor((L - 1) / hop) for an odd one;
 //   - with center = false, T = 1 + floor((L - n_fft) / hop);
 //   - the window (win_length) is zero-padded on both sides to n_fft, centred;
 //   - frame t is  f_t[j] = x_pad[t * hop + j] * w[j],  j = 0..n_fft-1,

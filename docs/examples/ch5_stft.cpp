@@ -16,7 +16,7 @@ int main() {
   StftConfig cfg;
   cfg.n_fft = 1380;
   cfg.hop_length = 345;
-  CHECK(stft_frames(220500, cfg) == 640);  // 1 + floor(L / hop) for 5 s at 44.1 kHz
+  CHECK(stft_frames(220500, cfg) == 640);  // 1 + floor(L / hop) for 5 s at 44.1 kHz (even n_fft)
 
   // A 1 kHz tone: bin spacing is 44100 / 1380 = 31.96 Hz, so its energy peaks at bin 31.
   std::vector<float> x(44100);

@@ -126,6 +126,17 @@ TEST(Stft, FrameCountsAndPadding) {
   EXPECT_EQ(stft_frames(160000, c), 501);  // CNN14, 5 s
   c.center = false;
   EXPECT_EQ(stft_frames(1024 + 320 * 3 + 5, c), 4);
+  // An odd n_fft pads n_fft/2 rounded down on each side, so the last whole window ends one sample
+  // earlier: torch.stft gives 17 frames for n_fft 13, hop 3 and 50 or 51 samples, and 4 for n_fft
+  // 7, hop 2 and 8 samples (not 1 + length / hop = 18 and 5).
+  StftConfig odd;
+  odd.n_fft = 13;
+  odd.hop_length = 3;
+  EXPECT_EQ(stft_frames(50, odd), 17);
+  EXPECT_EQ(stft_frames(51, odd), 17);
+  odd.n_fft = 7;
+  odd.hop_length = 2;
+  EXPECT_EQ(stft_frames(8, odd), 4);
   // Reflect padding mirrors without repeating the edge: [1 2 3 4 5], pad 2 -> [3 2 1 2 3 4 5 4 3].
   StftConfig r;
   r.n_fft = 4;
@@ -155,6 +166,7 @@ TEST(Stft, FftwPathMatchesReferenceOnOddShapes) {
   const Case cases[] = {
       {16, 16, 4, 37, true, PadMode::Reflect, WindowType::Hann, 2.0},
       {13, 7, 3, 50, true, PadMode::Constant, WindowType::Hamming, 1.0},
+      {13, 13, 3, 51, true, PadMode::Reflect, WindowType::Hann, 2.0},  // odd n_fft, hop divides the length
       {1380, 1380, 345, 5000, true, PadMode::Reflect, WindowType::Hann, 2.0},
       {64, 50, 17, 64, false, PadMode::Reflect, WindowType::Hann, 1.0},
   };
