@@ -213,6 +213,20 @@ void column_block(const double* src, size_t stride, int width, int p, int hp, co
     finish(k1, re0, im0);
   }
 }
+// Step 4's walk: for every bin k < n_out, f(k, y, conj) with y the (re, im) of Y that X[k] is
+// (conj: its conjugate). X[k1 + p*k2] = Y[k1][k2] for k1 < hp, else conj(Y[p - k1][m - 1 - k2]),
+// row by row so that no bin needs a branch or a division (k < n_out <= n/2 + 1 keeps k2 < m).
+template <class F>
+void for_each_bin(const double* spec, int p, int m, int hp, int n_out, F f) {
+  for (int k1 = 0; k1 < hp; ++k1) {
+    const double* y = spec + 2 * static_cast<size_t>(k1) * m;
+    for (int k2 = 0, k = k1; k < n_out; ++k2, k += p) f(k, y + 2 * k2, false);
+  }
+  for (int k1 = hp; k1 < p; ++k1) {
+    const double* y = spec + 2 * static_cast<size_t>(p - k1) * m;
+    for (int k2 = 0, k = k1; k < n_out; ++k2, k += p) f(k, y + 2 * (m - 1 - k2), true);
+  }
+}
 }  // namespace
 
 const double* RealFft::split_rows(const double* in) const {
@@ -223,9 +237,7 @@ const double* RealFft::split_rows(const double* in) const {
   if (rows_buf.size() < need) rows_buf = FftBuffer(need), spec_buf = FftBuffer(need);
   double* rows = rows_buf.data();  // (hp, m) complex interleaved: steps 1 and 2
   double* spec = spec_buf.data();  // (hp, m) complex interleaved: step 3
-  // Steps 1 + 2, one block of 8 columns at a time, read straight from `in` (rows m apart). The
-  // last block of a row that is not a multiple of 8 wide is copied, zero-padded, into `tail`
-  // first: reading 8 from `in` there would run past the end of the last row.
+  // Steps 1 + 2, read straight from `in` (rows m apart), one block of columns at a time.
   auto block = [&](auto lanes, const double* src, size_t stride, int width, int n0) {
     constexpr int N = decltype(lanes)::value;
     if (p == 23)
@@ -280,10 +292,12 @@ void RealFft::power_half(const double* in, double* out, int n_out, size_t stride
   z[2 * h + 1] = z[1];
   const double* wr = half_tw_re_.data();
   const double* wi = half_tw_im_.data();
-  auto one = [&](int k, double zr, double zi, double yr, double yi) {  // Z[k] = (zr, zi), Z[h-k] = (yr, yi)
-    const double er = 0.5 * (zr + yr), ei = 0.5 * (zi - yi);
-    const double o_r = 0.5 * (zi + yi), o_i = -0.5 * (zr - yr);
-    const double xr = er + wr[k] * o_r - wi[k] * o_i, xi = ei + wr[k] * o_i + wi[k] * o_r;
+  // |X[k]|^2 from Z[k] = (zr, zi), Z[h-k] = (yr, yi) and the twiddle (w_r, w_i): on doubles for the
+  // last bins, on vectors of 8 bins for the rest.
+  auto bin_power = [](auto zr, auto zi, auto yr, auto yi, auto w_r, auto w_i) {
+    const auto er = 0.5 * (zr + yr), ei = 0.5 * (zi - yi);
+    const auto o_r = 0.5 * (zi + yi), o_i = -0.5 * (zr - yr);
+    const auto xr = er + w_r * o_r - w_i * o_i, xi = ei + w_r * o_i + w_i * o_r;
     return xr * xr + xi * xi;
   };
   // Eight bins at a time: Z[k..k+8) deinterleaved, Z[h-k-7 .. h-k] deinterleaved and reversed.
@@ -295,18 +309,15 @@ void RealFft::power_half(const double* in, double* out, int n_out, size_t stride
     const vd c = load_vec(z + 2 * (h - k - 7)), d = load_vec(z + 2 * (h - k - 7) + 8);
     const vd zr = __builtin_shuffle(a, b, even), zi = __builtin_shuffle(a, b, odd);
     const vd yr = __builtin_shuffle(c, d, even_rev), yi = __builtin_shuffle(c, d, odd_rev);
-    const vd er = 0.5 * (zr + yr), ei = 0.5 * (zi - yi);
-    const vd o_r = 0.5 * (zi + yi), o_i = -0.5 * (zr - yr);
-    const vd w_r = load_vec(wr + k), w_i = load_vec(wi + k);
-    const vd xr = er + w_r * o_r - w_i * o_i, xi = ei + w_r * o_i + w_i * o_r;
-    const vd pw = xr * xr + xi * xi;
+    const vd pw = bin_power(zr, zi, yr, yi, load_vec(wr + k), load_vec(wi + k));
     if (stride == 1) {
       std::memcpy(out + k, &pw, sizeof(pw));
     } else {
       for (int l = 0; l < 8; ++l) out[(k + l) * stride] = pw[l];
     }
   }
-  for (; k < n_out; ++k) out[k * stride] = one(k, z[2 * k], z[2 * k + 1], z[2 * (h - k)], z[2 * (h - k) + 1]);
+  for (; k < n_out; ++k)
+    out[k * stride] = bin_power(z[2 * k], z[2 * k + 1], z[2 * (h - k)], z[2 * (h - k) + 1], wr[k], wi[k]);
 }
 
 void RealFft::forward(const double* in, double* out) const {
@@ -315,24 +326,11 @@ void RealFft::forward(const double* in, double* out) const {
     fftw_execute_dft_r2c(static_cast<fftw_plan>(plan_), const_cast<double*>(in), reinterpret_cast<fftw_complex*>(out));
     return;
   }
-  const double* spec = split_rows(in);
-  // Step 4: X[k1 + p*k2] = Y[k1][k2] for k1 < hp, else conj(Y[p - k1][m - 1 - k2]): row by row,
-  // so that no element needs a branch or a division (k = k1 + p*k2 <= n/2 < n keeps k2 < m).
-  const int p = p_, m = m_, hp = half_p_, last = n_ / 2;
-  for (int k1 = 0; k1 < hp; ++k1) {
-    const double* y = spec + 2 * static_cast<size_t>(k1) * m;
-    for (int k2 = 0, k = k1; k <= last; ++k2, k += p) {
-      out[2 * k] = y[2 * k2];
-      out[2 * k + 1] = y[2 * k2 + 1];
-    }
-  }
-  for (int k1 = hp; k1 < p; ++k1) {
-    const double* y = spec + 2 * static_cast<size_t>(p - k1) * m;
-    for (int k2 = 0, k = k1; k <= last; ++k2, k += p) {
-      out[2 * k] = y[2 * (m - 1 - k2)];
-      out[2 * k + 1] = -y[2 * (m - 1 - k2) + 1];
-    }
-  }
+  // Step 4: the complex bins, conjugated where the row is the mirror one.
+  for_each_bin(split_rows(in), p_, m_, half_p_, n_ / 2 + 1, [out](int k, const double* y, bool conj) {
+    out[2 * k] = y[0];
+    out[2 * k + 1] = conj ? -y[1] : y[1];
+  });
 }
 
 void RealFft::check_power_args(int n_out, int stride) const {
@@ -358,18 +356,8 @@ void RealFft::split_power(const double* spec, double* out, int n_out, size_t st)
   // Step 4 as in forward(), but |.|^2 straight from the rows and only for k < n_out (the conjugate
   // has the same norm). Scalar: the bins of a row are p apart, and a vectorised norm with the same
   // one-by-one stores measured no faster.
-  const int p = p_, m = m_, hp = half_p_;
-  for (int k1 = 0; k1 < hp; ++k1) {
-    const double* y = spec + 2 * static_cast<size_t>(k1) * m;
-    for (int k2 = 0, k = k1; k < n_out; ++k2, k += p) out[k * st] = y[2 * k2] * y[2 * k2] + y[2 * k2 + 1] * y[2 * k2 + 1];
-  }
-  for (int k1 = hp; k1 < p; ++k1) {
-    const double* y = spec + 2 * static_cast<size_t>(p - k1) * m;
-    for (int k2 = 0, k = k1; k < n_out; ++k2, k += p) {
-      const double* z = y + 2 * (m - 1 - k2);
-      out[k * st] = z[0] * z[0] + z[1] * z[1];
-    }
-  }
+  for_each_bin(spec, p_, m_, half_p_, n_out,
+               [out, st](int k, const double* y, bool) { out[k * st] = y[0] * y[0] + y[1] * y[1]; });
 }
 
 std::vector<std::complex<double>> dft_reference(const std::vector<double>& x) {

@@ -17,7 +17,7 @@
 //     (the same SIMD alignment FFTW planned with).
 // Any n works. FFTW has fast hard-coded kernels ("codelets") for factors up to 13 (and 16, 32, 64),
 // but a larger prime factor such as the 23 in ERANN's n_fft = 1380 = 2^2 * 3 * 5 * 23 goes through
-// its generic O(p^2) solver, scalar: 1380 costs ~5 us, six times a 1024. For such sizes (primes up
+// its generic O(p^2) solver, scalar: 1380 costs ~5-7 us, six times a 1024. For such sizes (primes up
 // to kMaxSplitPrime) RealFft splits n = p * m itself (Cooley-Tukey, "four-step" form) and lets
 // FFTW do only the fast part:
 //   x[m*n1 + n2], n1 < p, n2 < m;   X[k1 + p*k2], k1 < p, k2 < m
