@@ -12,6 +12,7 @@ pkgs=(
   libsndfile1-dev          # decoding WAV / FLAC / OGG
   libsoxr-dev              # resampling
   libcli11-dev             # command-line parsing for the apps
+  nlohmann-json3-dev       # JSON: the safetensors header, summary.json, result.json, predict --json
   libgtest-dev             # unit tests
 )
 if [[ "${1:-}" == "--with-python" ]]; then
