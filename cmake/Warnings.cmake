@@ -1,7 +1,10 @@
 # Compile options shared by every audiograd target (a function so each folder opts in by name).
 function(audiograd_target_options target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter)
-  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+  # In the build tree everything is included as "folder/file.hpp" from the repository root; once
+  # installed, the same headers sit under <prefix>/include/audiograd/ (cmake/Install.cmake).
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+                                              $<INSTALL_INTERFACE:include/audiograd> $<INSTALL_INTERFACE:include>)
   if(AUDIOGRAD_NATIVE AND NOT AUDIOGRAD_SANITIZE)
     target_compile_options(${target} PRIVATE -march=native)
   endif()
