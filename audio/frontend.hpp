@@ -2,7 +2,11 @@
 //
 //   x (L,) --STFT (FFTW)--> |X|^2 (T, n_fft/2+1) --mel filterbank--> (T, n_mels) --dB--> (T, n_mels)
 //
-// `FrontendConfig` holds every parameter; the presets are the spec's (models.md section 1):
+// `FrontendConfig` holds every parameter; the presets are those of the two model families
+// (docs/05_audio.md §5.5): `erann` after ERANN (Verbitskiy, Berikov & Vyshegorodtsev, "ERANNs:
+// Efficient residual audio neural networks for audio pattern recognition", 2022, whose 1380-sample
+// window we also take as n_fft), `panns` after PANNs (Kong et al., "PANNs: Large-scale pretrained
+// audio neural networks for audio pattern recognition", 2020):
 //   erann: 44.1 kHz, n_fft = win = 1380, hop 345, 128 mels, 50-14000 Hz  -> 640 frames for 5 s
 //   panns: 32 kHz,   n_fft = win = 1024, hop 320,  64 mels, 50-14000 Hz  -> 501 frames for 5 s
 // both: periodic Hann, center with reflect padding, power 2, Slaney mel scale and norm,

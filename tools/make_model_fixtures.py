@@ -60,7 +60,7 @@ def bn0_over_mels(bn0, x):
     return bn0(x.transpose(1, 3)).transpose(1, 3)
 
 
-# --- ERANN (models.md §2; apps/models/erann.cpp) -------------------------------------------------
+# --- ERANN (Verbitskiy et al. 2022; docs/11_erann.md, apps/models/erann.cpp) ----------------------
 def _k1(z): return 6 if z == 4 else 3
 def _k2(z): return 5 if z == 4 else 3
 def _p2(z): return 2 if z == 4 else 1
@@ -108,7 +108,7 @@ class Erann(nn.Module):
         return self.fc2(F.leaky_relu(self.fc1(pooled), 0.01))
 
 
-# --- CNN14 (models.md §3; PANNs' models.py, apps/models/cnn14.cpp) --------------------------------
+# --- CNN14 (Kong et al. 2020, PANNs' models.py; docs/12_cnn14.md, apps/models/cnn14.cpp) ---------
 class ConvBlock(nn.Module):
     def __init__(self, c_in, c_out):
         super().__init__()
@@ -194,7 +194,7 @@ class PannsCnn14(Cnn14):
             p.requires_grad = False
 
 
-# --- Wavegram-Logmel-CNN14 (models.md §3; PANNs' Wavegram_Logmel_Cnn14) ---------------------------
+# --- Wavegram-Logmel-CNN14 (Kong et al. 2020, PANNs' Wavegram_Logmel_Cnn14; docs/12_cnn14.md) -----
 class ConvPreWavBlock(nn.Module):
     def __init__(self, c_in, c_out):
         super().__init__()

@@ -1,5 +1,6 @@
-// cnn14.hpp: PANNs CNN14 (Kong et al., IEEE/ACM TASLP 2020) and Wavegram-Logmel-CNN14, as in
-// ../shared/spec/models.md §3, with the parameter names of the released checkpoints so that a
+// cnn14.hpp: PANNs CNN14 (Kong et al., "PANNs: Large-scale pretrained audio neural networks for
+// audio pattern recognition", IEEE/ACM TASLP 2020) and Wavegram-Logmel-CNN14, as in the paper and
+// its released models.py (docs/12_cnn14.md explains both), with the parameter names of the released checkpoints so that a
 // converted PANNs state dict loads 1:1 (tools/convert_panns.py).
 //
 // Cnn14, input (B, 1, T, 64) log-mel (`panns` preset):

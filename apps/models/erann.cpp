@@ -4,7 +4,8 @@
 namespace ag::models {
 
 namespace {
-// Per-axis kernel and padding sizes for a stride z (models.md §2 table).
+// Per-axis kernel and padding sizes for a stride z (K1, K2, P in erann.hpp, from the ERANN paper;
+// docs/11_erann.md).
 int64_t k1(int64_t z) { return z == 4 ? 6 : 3; }
 int64_t k2(int64_t z) { return z == 4 ? 5 : 3; }
 int64_t p2(int64_t z) { return z == 4 ? 2 : 1; }

@@ -1,5 +1,6 @@
-// erann.hpp: ERANN-s_m-W (Verbitskiy, Berikov & Vyshegorodtsev, Pattern Recognition Letters 2022),
-// exactly as ../shared/spec/models.md §2 gives it. Input (B, 1, T, F = 128) log-mel, `erann` preset.
+// erann.hpp: ERANN-s_m-W (Verbitskiy, Berikov & Vyshegorodtsev, "ERANNs: Efficient residual audio
+// neural networks for audio pattern recognition", Pattern Recognition Letters 2022), exactly as the
+// paper's architecture table gives it (docs/11_erann.md walks through it). Input (B, 1, T, F = 128) log-mel, `erann` preset.
 //
 //   bn0                 BatchNorm over the 128 mel bins (mel bins act as channels)
 //   stage 0             ARB(1, 1, 8W) x 4

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Conv layers of ERANN-2-2 and CNN14 (5 s clips, batch 8): audiograd vs PyTorch 1.13, side by side.
 
-For every distinct conv shape of the two models (shapes from ../shared/spec/models.md), times
-forward + backward (weight gradient always, input gradient unless the layer reads the 1-channel
-log-mel) in our C++ binary and in PyTorch, alternating (ours, torch, ours, torch, ...) at the same
-thread count, and prints per layer the ratio of medians ours / torch with the min-max range over
-rounds, then the totals weighted by how often each shape occurs in the model. PyTorch runs in its
-default (NCHW) layout and in channels_last; the ratio is taken against the faster of the two per
-layer ("best"), and the totals against each layout too.
+For every distinct conv shape of the two models (shapes from the ERANN and PANNs papers, as
+docs/11_erann.md and docs/12_cnn14.md give them), times forward + backward (weight gradient always,
+input gradient unless the layer reads the 1-channel log-mel) in our C++ binary and in PyTorch,
+alternating (ours, torch, ours, torch, ...) at the same thread count, and prints per layer the ratio
+of medians ours / torch with the min-max range over rounds, then the totals weighted by how often
+each shape occurs in the model. PyTorch runs in its default (NCHW) layout and in channels_last; the
+ratio is taken against the faster of the two per layer ("best"), and the totals against each layout
+too.
 
     /usr/bin/python3 bench/nn/compare.py [--build build/release] [--threads 1 2] [--models erann cnn14]
 """

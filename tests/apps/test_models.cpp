@@ -1,5 +1,7 @@
-// test_models.cpp: the model builders against the numbers in ../shared/spec/models.md: parameter
-// counts, multiply-adds, output shapes, PANNs' state-dict names, bad input.
+// test_models.cpp: the model builders against the architectures of the papers (ERANN: Verbitskiy,
+// Berikov & Vyshegorodtsev 2022; PANNs CNN14: Kong et al. 2020), as docs/11_erann.md and
+// docs/12_cnn14.md tabulate them: parameter counts, multiply-adds, output shapes, PANNs'
+// state-dict names, bad input.
 #include <gtest/gtest.h>
 
 #include <cmath>
