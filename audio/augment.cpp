@@ -1,11 +1,9 @@
-// augment.cpp: see augment.hpp.
+// augment.cpp: the augmentations themselves (see augment.hpp); augment_chain.cpp runs them by name.
 #include "audio/augment.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <cctype>
-#include <sstream>
 
 #include "audio/resample.hpp"
 #include "audio/waveform.hpp"
@@ -221,149 +219,6 @@ std::vector<double> mixup(float* x, int64_t batch, int64_t dim, float* y, int64_
   }
   if (partner) *partner = perm;
   return lambdas;
-}
-
-// --- by name ------------------------------------------------------------------------------------
-namespace {
-
-// Name -> default parameters (p first). The table is the documentation of what each accepts.
-const std::map<std::string, std::map<std::string, double>>& augment_table() {
-  static const std::map<std::string, std::map<std::string, double>> table = {
-      {"gain", {{"p", 0.5}, {"min_db", -6}, {"max_db", 6}}},
-      {"noise", {{"p", 0.5}, {"min_snr_db", 10}, {"max_snr_db", 40}}},
-      {"shift", {{"p", 0.5}, {"max_shift_s", 0.5}, {"roll", 1}}},
-      {"pitch_shift", {{"p", 0.3}, {"max_semitones", 2}}},
-      {"time_stretch", {{"p", 0.3}, {"min_rate", 0.9}, {"max_rate", 1.1}}},
-      {"time_mask", {{"p", 1.0}, {"num", 2}, {"max_width", 64}, {"fill_mean", 1}, {"value", 0}}},
-      {"freq_mask", {{"p", 1.0}, {"num", 2}, {"max_width", 8}, {"fill_mean", 1}, {"value", 0}}},
-      {"time_warp", {{"p", 0.5}, {"max_warp", 5}}},
-      {"filter_augment", {{"p", 0.5}, {"min_db", -6}, {"max_db", 6}, {"min_bands", 3}, {"max_bands", 6}}},
-  };
-  return table;
-}
-
-bool is_waveform(const std::string& name) {
-  return name == "gain" || name == "noise" || name == "shift" || name == "pitch_shift" || name == "time_stretch";
-}
-
-std::string known_names() {
-  std::string out;
-  for (const auto& [name, params] : augment_table()) out += (out.empty() ? "" : ", ") + name;
-  return out;
-}
-
-}  // namespace
-
-double AugmentSpec::get(const std::string& key, double fallback) const {
-  auto it = params.find(key);
-  return it == params.end() ? fallback : it->second;
-}
-
-std::vector<AugmentSpec> parse_augmentations(const std::string& text) {
-  std::vector<AugmentSpec> out;
-  size_t i = 0;
-  auto skip_space = [&] { while (i < text.size() && (std::isspace(static_cast<unsigned char>(text[i])) || text[i] == ';')) ++i; };
-  skip_space();
-  while (i < text.size()) {
-    size_t j = i;
-    while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
-    const std::string name = text.substr(i, j - i);
-    auto entry = augment_table().find(name);
-    if (name.empty() || entry == augment_table().end()) {
-      fail<ValueError>("augment: unknown augmentation '", name.empty() ? text.substr(i, 1) : name, "' in \"", text,
-                       "\"; known: ", known_names());
-    }
-    AugmentSpec spec;
-    spec.name = name;
-    spec.params = entry->second;
-    i = j;
-    if (i < text.size() && text[i] == '(') {
-      const size_t close = text.find(')', i);
-      if (close == std::string::npos) fail<ValueError>("augment: missing ')' after '", name, "(' in \"", text, "\"");
-      std::stringstream args(text.substr(i + 1, close - i - 1));
-      std::string kv;
-      while (std::getline(args, kv, ',')) {
-        const size_t eq = kv.find('=');
-        auto trim = [](std::string s) {
-          s.erase(0, s.find_first_not_of(" \t"));
-          s.erase(s.find_last_not_of(" \t") + 1);
-          return s;
-        };
-        if (eq == std::string::npos) fail<ValueError>("augment: expected key=value in '", name, "(", kv, ")'");
-        const std::string key = trim(kv.substr(0, eq));
-        if (!spec.params.count(key)) {
-          std::string keys;
-          for (const auto& [k, v] : entry->second) keys += (keys.empty() ? "" : ", ") + k;
-          fail<ValueError>("augment: '", name, "' has no parameter '", key, "'; it takes ", keys);
-        }
-        try {
-          spec.params[key] = std::stod(trim(kv.substr(eq + 1)));
-        } catch (const std::exception&) {
-          fail<ValueError>("augment: '", name, "(", key, "=...)' needs a number, got '", trim(kv.substr(eq + 1)), "'");
-        }
-      }
-      i = close + 1;
-    }
-    spec.p = spec.params["p"];
-    if (spec.p < 0 || spec.p > 1) fail<ValueError>("augment: '", name, "' probability p must be in [0, 1], got ", spec.p);
-    out.push_back(spec);
-    skip_space();
-  }
-  return out;
-}
-
-AugmentChain::AugmentChain(const std::string& text, int sample_rate)
-    : AugmentChain(parse_augmentations(text), sample_rate) {}
-
-AugmentChain::AugmentChain(std::vector<AugmentSpec> specs, int sample_rate)
-    : specs_(std::move(specs)), sample_rate_(sample_rate) {
-  for (const auto& s : specs_)
-    if (!augment_table().count(s.name)) fail<ValueError>("augment: unknown augmentation '", s.name, "'; known: ", known_names());
-}
-
-bool AugmentChain::has_waveform() const {
-  return std::any_of(specs_.begin(), specs_.end(), [](const AugmentSpec& s) { return is_waveform(s.name) && s.p > 0; });
-}
-bool AugmentChain::has_spectrogram() const {
-  return std::any_of(specs_.begin(), specs_.end(), [](const AugmentSpec& s) { return !is_waveform(s.name) && s.p > 0; });
-}
-
-void AugmentChain::apply_waveform(std::vector<float>& x, Generator& gen) const {
-  for (const auto& s : specs_) {
-    if (!is_waveform(s.name) || !gen.bernoulli(s.p)) continue;
-    if (s.name == "gain") {
-      random_gain(x, gen, s.get("min_db", -6), s.get("max_db", 6));
-    } else if (s.name == "noise") {
-      add_noise(x, gen, s.get("min_snr_db", 10), s.get("max_snr_db", 40));
-    } else if (s.name == "shift") {
-      time_shift(x, gen, static_cast<int64_t>(s.get("max_shift_s", 0.5) * sample_rate_), s.get("roll", 1) != 0);
-    } else if (s.name == "pitch_shift") {
-      const double m = s.get("max_semitones", 2);
-      x = pitch_shift(x, gen.uniform(-m, m), sample_rate_);
-    } else if (s.name == "time_stretch") {
-      const size_t n = x.size();
-      x = time_stretch(x, gen.uniform(s.get("min_rate", 0.9), s.get("max_rate", 1.1)));
-      x.resize(n, 0.0f);  // keep the clip length: cut the end, or zero-pad it
-    }
-  }
-}
-
-void AugmentChain::apply_spectrogram(float* sp, int64_t frames, int64_t bins, Generator& gen) const {
-  for (const auto& s : specs_) {
-    if (is_waveform(s.name) || !gen.bernoulli(s.p)) continue;
-    const MaskFill fill = s.get("fill_mean", 1) != 0 ? MaskFill::Mean : MaskFill::Constant;
-    const float value = static_cast<float>(s.get("value", 0));
-    if (s.name == "time_mask") {
-      time_mask(sp, frames, bins, gen, static_cast<int>(s.get("num", 2)), static_cast<int64_t>(s.get("max_width", 64)), fill, value);
-    } else if (s.name == "freq_mask") {
-      freq_mask(sp, frames, bins, gen, static_cast<int>(s.get("num", 2)), static_cast<int64_t>(s.get("max_width", 8)), fill, value);
-    } else if (s.name == "time_warp") {
-      time_warp(sp, frames, bins, gen, static_cast<int64_t>(s.get("max_warp", 5)));
-    } else if (s.name == "filter_augment") {
-      filter_augment(sp, frames, bins, gen, s.get("min_db", -6), s.get("max_db", 6), static_cast<int>(s.get("min_bands", 3)),
-                     static_cast<int>(s.get("max_bands", 6)));
-    }
-  }
 }
 
 }  // namespace ag::audio

@@ -3,6 +3,9 @@
 // Every augmentation draws from a Generator passed in (never a hidden global), is applied with a
 // probability p, and can be named in a config string (see parse_augmentations), e.g.
 //   "gain(p=0.5,min_db=-6,max_db=6) noise(p=0.3,min_snr_db=10,max_snr_db=40) time_mask freq_mask"
+// The names, their parameters and defaults are one table in augment_chain.cpp. To add an
+// augmentation: declare its function here and write it (in augment.cpp, or a file of its own), add
+// its row to that table, and test it in tests/audio/test_augment.cpp.
 //
 // Waveform (x: (L,) mono samples):
 //   gain          multiply by 10^(g/20), g ~ U[min_db, max_db]
@@ -85,12 +88,16 @@ struct AugmentSpec {
   double get(const std::string& key, double fallback) const;
 };
 
+// Every name parse_augmentations accepts, sorted: gain noise pitch_shift shift time_stretch
+// (waveform), filter_augment freq_mask time_mask time_warp (spectrogram) today.
+std::vector<std::string> augmentation_names();
+
 // "name(key=v,key=v) name2 ..." -> specs with defaults filled in. Unknown names or keys throw
-// ValueError listing the valid ones. Names: gain noise shift pitch_shift time_stretch (waveform),
-// time_mask freq_mask time_warp filter_augment (spectrogram).
+// ValueError listing the valid ones.
 std::vector<AugmentSpec> parse_augmentations(const std::string& text);
 
-// A chain of augmentations, split by the domain they act in.
+// A chain of augmentations, split by the domain they act in. Parameters missing from a spec take
+// the table's defaults; an unknown name throws ValueError listing the valid ones.
 class AugmentChain {
  public:
   AugmentChain() = default;

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <string>
+#include <vector>
 
 #include "audio/augment.hpp"
 #include "audio/waveform.hpp"
+#include "tensor/error.hpp"
 #include "test_utils.hpp"
 
 namespace ag::audio {
@@ -232,6 +235,44 @@ TEST(Augment, ParseByNameWithDefaultsAndClearErrors) {
   std::vector<float> x = {0.1f};
   chain.apply_waveform(x, gen);
   EXPECT_NEAR(x[0], 0.1 * std::pow(10, 6.0 / 20), 1e-6);
+}
+
+// The table in augment_chain.cpp is the only list of names: the listing, the errors, the domain
+// split and the defaults of a spec made by hand all come from it.
+TEST(Augment, OneTableNamesDomainsAndDefaults) {
+  const std::vector<std::string> names = augmentation_names();
+  EXPECT_EQ(names, (std::vector<std::string>{"filter_augment", "freq_mask", "gain", "noise", "pitch_shift", "shift",
+                                             "time_mask", "time_stretch", "time_warp"}));
+  for (const std::string& name : names) {
+    AugmentChain chain(name + "(p=1)");
+    EXPECT_NE(chain.has_waveform(), chain.has_spectrogram()) << name;  // exactly one domain
+  }
+  auto message = [](const std::string& text) {
+    try {
+      parse_augmentations(text);
+    } catch (const ValueError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("reverb").find("unknown augmentation 'reverb'"), std::string::npos);
+  EXPECT_NE(message("reverb").find("known: filter_augment, freq_mask, gain, noise, pitch_shift, shift, time_mask, "
+                                   "time_stretch, time_warp"),
+            std::string::npos);
+  EXPECT_NE(message("gain(level=3)").find("'gain' has no parameter 'level'; it takes max_db, min_db, p"),
+            std::string::npos);
+  // A spec without parameters runs with the table's defaults, drawing what the parsed one draws.
+  AugmentSpec bare;
+  bare.name = "filter_augment";
+  AugmentChain by_hand(std::vector<AugmentSpec>{bare}), parsed("filter_augment(p=1)");
+  std::vector<float> s1(20 * 16, 0.0f), s2 = s1;
+  Generator g1(11), g2(11);
+  by_hand.apply_spectrogram(s1.data(), 20, 16, g1);
+  parsed.apply_spectrogram(s2.data(), 20, 16, g2);
+  EXPECT_EQ(s1, s2);
+  EXPECT_NE(s1, std::vector<float>(20 * 16, 0.0f));
+  bare.name = "reverb";
+  EXPECT_THROW(AugmentChain(std::vector<AugmentSpec>{bare}), ValueError);
 }
 
 TEST(Augment, SameSeedSameResult) {
