@@ -32,3 +32,4 @@
 #include "audio/stft.hpp"
 #include "audio/waveform.hpp"
 #include "audio/window.hpp"
+#include "tensor/all.hpp"

@@ -13,6 +13,7 @@
 
 #include "autograd/node.hpp"
 #include "autograd/variable.hpp"
+#include "tensor/elementwise.hpp"
 
 namespace ag {
 

@@ -1,5 +1,6 @@
 // gradcheck.cpp: the analytic Jacobian (one backward per output row) against central differences.
 #include "autograd/gradcheck.hpp"
+#include "tensor/random.hpp"
 
 #include <algorithm>
 #include <cmath>

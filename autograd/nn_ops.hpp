@@ -22,6 +22,7 @@
 
 #include "autograd/ops.hpp"
 #include "autograd/variable.hpp"
+#include "tensor/random.hpp"
 #include "tensor/tensor.hpp"
 
 namespace ag {

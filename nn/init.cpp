@@ -1,5 +1,7 @@
 // init.cpp: the initialisers of init.hpp.
 #include "nn/init.hpp"
+#include "tensor/elementwise.hpp"
+#include "tensor/random.hpp"
 
 #include <cmath>
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <utility>
 
+#include "tensor/random.hpp"
 #include "tensor/tensor.hpp"
 
 namespace ag::nn::init {

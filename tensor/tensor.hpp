@@ -24,6 +24,7 @@
 //   tensor/random.hpp       the seeded Generator, rand / randn / randint
 //   tensor/io.hpp           printing and .npy load / save
 //   tensor/parallel.hpp     set_num_threads (OpenMP and OpenBLAS together)
+// Include the ones you use, or tensor/all.hpp for all of them.
 #pragma once
 
 #include <cstdint>
@@ -172,11 +173,3 @@ Tensor from_vector(const std::vector<T>& values, Shape shape = {});
 Tensor tensor(std::initializer_list<double> values, Shape shape = {}, DType dtype = DType::Float32);
 
 }  // namespace ag
-
-#include "tensor/elementwise.hpp"
-#include "tensor/index.hpp"
-#include "tensor/io.hpp"
-#include "tensor/linalg.hpp"
-#include "tensor/parallel.hpp"
-#include "tensor/random.hpp"
-#include "tensor/reduce.hpp"

@@ -10,6 +10,8 @@
 //   out = a ^ b    da = g * b * a^(b-1)     db = g * out * log(a)
 //   out = -a       da = -g
 #include "autograd/ops.hpp"
+#include "tensor/elementwise.hpp"
+#include "tensor/reduce.hpp"
 
 namespace ag {
 

@@ -12,6 +12,7 @@
 #include "autograd/nn_ops.hpp"
 #include "autograd/node.hpp"
 #include "autograd/ops/pool_geometry.hpp"
+#include "tensor/parallel.hpp"
 
 namespace ag {
 namespace {

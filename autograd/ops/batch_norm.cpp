@@ -27,6 +27,7 @@
 
 #include "autograd/nn_ops.hpp"
 #include "autograd/node.hpp"
+#include "tensor/parallel.hpp"
 
 namespace ag {
 namespace {

@@ -13,6 +13,8 @@
 
 #include "autograd/nn_ops.hpp"
 #include "autograd/node.hpp"
+#include "tensor/parallel.hpp"
+#include "tensor/random.hpp"
 
 namespace ag {
 namespace {

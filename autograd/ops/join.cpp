@@ -4,6 +4,7 @@
 //   gather(a, d, index)    da = scatter_add(zeros(a.shape), d, index, g)   (the adjoint of gather)
 //   index_select(a, d, i)  da = zeros(a.shape), then da.select(d, i[k]) += g.select(d, k)
 #include "autograd/ops.hpp"
+#include "tensor/index.hpp"
 
 namespace ag {
 

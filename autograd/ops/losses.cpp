@@ -18,6 +18,8 @@
 
 #include "autograd/nn_ops.hpp"
 #include "autograd/node.hpp"
+#include "tensor/elementwise.hpp"
+#include "tensor/index.hpp"
 
 namespace ag {
 namespace {

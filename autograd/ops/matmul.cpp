@@ -7,6 +7,8 @@
 // dL/da_ik = sum_j g_ij b_kj = (g b^T)_ik; symmetrically dL/db_kj = sum_i a_ik g_ij = (a^T g)_kj.
 // 1-d operands are handled by composition: unsqueeze to a matrix, multiply, squeeze.
 #include "autograd/ops.hpp"
+#include "tensor/linalg.hpp"
+#include "tensor/reduce.hpp"
 
 namespace ag {
 

@@ -4,6 +4,8 @@
 //   out = minimum(a, b)   the same with < (a tie splits the gradient in half, as torch does)
 //   out = where(c, a, b)  da = g * [c != 0]                   db = g * [c == 0]
 #include "autograd/ops.hpp"
+#include "tensor/elementwise.hpp"
+#include "tensor/reduce.hpp"
 
 namespace ag {
 

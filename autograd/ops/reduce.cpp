@@ -9,6 +9,9 @@
 //   amax       da = g_K * [a == out_K] / count        (ties share the gradient, as torch)
 //   var        composite: mean((a - mean(a))^2) * n / (n - 1); no backward of its own
 #include "autograd/ops.hpp"
+#include "tensor/elementwise.hpp"
+#include "tensor/index.hpp"
+#include "tensor/reduce.hpp"
 
 namespace ag {
 

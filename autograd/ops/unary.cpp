@@ -7,6 +7,7 @@
 //   tanh    d = g (1 - out^2)           sigmoid d = g out (1 - out)
 //   clamp   d = g where lo <= a <= hi, else 0
 #include "autograd/ops.hpp"
+#include "tensor/elementwise.hpp"
 
 namespace ag {
 

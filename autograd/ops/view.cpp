@@ -7,6 +7,7 @@
 //   expand                                    da = sum_to(g, a.shape)
 //   contiguous                                da = g
 #include "autograd/ops.hpp"
+#include "tensor/reduce.hpp"
 
 namespace ag {
 

@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "tensor/elementwise.hpp"
+#include "tensor/linalg.hpp"
+#include "tensor/parallel.hpp"
+#include "tensor/random.hpp"
 #include "tensor/tensor.hpp"
 
 using namespace ag;

@@ -2,6 +2,9 @@
 #include <iostream>
 
 #include "check.hpp"
+#include "tensor/elementwise.hpp"
+#include "tensor/io.hpp"
+#include "tensor/reduce.hpp"
 #include "tensor/tensor.hpp"
 
 using namespace ag;

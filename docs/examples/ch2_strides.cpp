@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "check.hpp"
+#include "tensor/io.hpp"
 #include "tensor/tensor.hpp"
 
 using namespace ag;

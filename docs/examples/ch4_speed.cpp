@@ -3,6 +3,10 @@
 #include <iostream>
 
 #include "check.hpp"
+#include "tensor/elementwise.hpp"
+#include "tensor/linalg.hpp"
+#include "tensor/parallel.hpp"
+#include "tensor/random.hpp"
 #include "tensor/tensor.hpp"
 
 using namespace ag;

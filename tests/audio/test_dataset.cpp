@@ -11,6 +11,7 @@
 #include "audio/decode.hpp"
 #include "audio/feature_cache.hpp"
 #include "audio/loader.hpp"
+#include "tensor/elementwise.hpp"
 #include "test_utils.hpp"
 
 namespace ag::audio {

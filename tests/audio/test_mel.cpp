@@ -6,6 +6,7 @@
 #include "audio/db.hpp"
 #include "audio/mel.hpp"
 #include "audio/mfcc.hpp"
+#include "tensor/random.hpp"
 #include "test_utils.hpp"
 
 namespace ag::audio {

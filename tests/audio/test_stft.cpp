@@ -6,6 +6,7 @@
 #include "audio/fft.hpp"
 #include "audio/stft.hpp"
 #include "audio/window.hpp"
+#include "tensor/random.hpp"
 #include "test_utils.hpp"
 
 namespace ag::audio {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "tensor/io.hpp"
 #include "tensor/tensor.hpp"
 
 namespace ag::audio::testing {

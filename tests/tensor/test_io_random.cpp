@@ -6,6 +6,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tensor/elementwise.hpp"
+#include "tensor/index.hpp"
+#include "tensor/io.hpp"
+#include "tensor/random.hpp"
+#include "tensor/reduce.hpp"
 #include "tensor/tensor.hpp"
 
 namespace ag {

@@ -5,6 +5,11 @@
 
 #include <functional>
 
+#include "tensor/elementwise.hpp"
+#include "tensor/linalg.hpp"
+#include "tensor/parallel.hpp"
+#include "tensor/random.hpp"
+#include "tensor/reduce.hpp"
 #include "tensor/tensor.hpp"
 
 namespace ag {

@@ -4,6 +4,10 @@
 #include <cmath>
 #include <limits>
 
+#include "tensor/elementwise.hpp"
+#include "tensor/index.hpp"
+#include "tensor/linalg.hpp"
+#include "tensor/reduce.hpp"
 #include "tensor/tensor.hpp"
 
 namespace ag {

@@ -1,6 +1,7 @@
 // test_views.cpp: creation, strides, views that share memory, contiguous copies.
 #include <gtest/gtest.h>
 
+#include "tensor/reduce.hpp"
 #include "tensor/tensor.hpp"
 
 namespace ag {
