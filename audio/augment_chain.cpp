@@ -13,13 +13,18 @@
 
 namespace ag::audio {
 
-// --- by name ------------------------------------------------------------------------------------
+// --- the table ----------------------------------------------------------------------------------
 //
-// One table, one row per augmentation: its name, the domain it acts in, every parameter it takes
-// with its default (p first), and how to run it. The parser's defaults and its error messages, the
-// chain's waveform/spectrogram split and its dispatch, and augmentation_names() all read this
-// table, so adding an augmentation is: its function (above, or a file of its own), one row, one
-// test.
+// One row per augmentation: its name, the domain it acts in, every parameter it takes with its
+// default (p included), and the function that runs it. The parser's defaults and its error
+// messages, the chain's waveform/spectrogram split and its dispatch, and augmentation_names() all
+// read this table, so adding an augmentation is: its function (declared in augment.hpp, written in
+// augment.cpp or a file of its own), one row here, one test in tests/audio/test_augment.cpp.
+//
+// A row's function is a captureless lambda that reads its parameters through Args when it runs
+// (the spec's value, else the row's default), so a spec built by hand with no parameters behaves
+// as the parsed one. It draws its own random numbers after the chain's Bernoulli(p), in the order
+// the augmentation function documents.
 namespace {
 
 enum class Domain { Waveform, Spectrogram };
@@ -57,9 +62,13 @@ MaskFill mask_fill(const Args& a) { return a["fill_mean"] != 0 ? MaskFill::Mean 
 const std::vector<Augmentation>& augmentations() {
   static const std::vector<Augmentation> table = {
       waveform("gain", {{"p", 0.5}, {"min_db", -6}, {"max_db", 6}},
-               [](std::vector<float>& x, Generator& gen, const Args& a) { random_gain(x, gen, a["min_db"], a["max_db"]); }),
+               [](std::vector<float>& x, Generator& gen, const Args& a) {
+                 random_gain(x, gen, a["min_db"], a["max_db"]);
+               }),
       waveform("noise", {{"p", 0.5}, {"min_snr_db", 10}, {"max_snr_db", 40}},
-               [](std::vector<float>& x, Generator& gen, const Args& a) { add_noise(x, gen, a["min_snr_db"], a["max_snr_db"]); }),
+               [](std::vector<float>& x, Generator& gen, const Args& a) {
+                 add_noise(x, gen, a["min_snr_db"], a["max_snr_db"]);
+               }),
       waveform("shift", {{"p", 0.5}, {"max_shift_s", 0.5}, {"roll", 1}},
                [](std::vector<float>& x, Generator& gen, const Args& a) {
                  time_shift(x, gen, static_cast<int64_t>(a["max_shift_s"] * a.sample_rate), a["roll"] != 0);
@@ -100,7 +109,9 @@ const std::vector<Augmentation>& augmentations() {
 
 double Args::operator[](const std::string& key) const {
   auto it = row.defaults.find(key);
-  if (it == row.defaults.end()) fail<ValueError>("augment: '", row.name, "' reads parameter '", key, "', absent from its row");
+  if (it == row.defaults.end()) {
+    fail<ValueError>("augment: '", row.name, "' reads parameter '", key, "', which its table row does not declare");
+  }
   return spec.get(key, it->second);
 }
 
