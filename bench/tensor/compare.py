@@ -3,7 +3,7 @@
 
 Runs, in one session and alternating (ours, torch, ours, torch, ...), the C++ bench_tensor binary
 and the same ops in PyTorch 1.13 (Debian's python3-torch) at the same thread count, then prints
-ratios of medians with the min-max range of the per-round ratios (see ../shared/spec/benchmarking.md).
+ratios of medians with the min-max range of the per-round ratios (the method: bench/README.md).
 
     /usr/bin/python3 bench/tensor/compare.py [--build build/release] [--threads 1 2] [--sizes 256 1024 2048]
 """
