@@ -1,163 +1,26 @@
-// checkpoint.cpp: the safetensors reader and writer (with the small JSON subset its header needs)
-// and training checkpoints.
+// checkpoint.cpp: the safetensors reader and writer, and training checkpoints.
+//
+// The header's JSON is read and written by nlohmann-json; what this file adds are the format's
+// rules, each checked with a message that names the file and the tensor: the header length fits the
+// file, the header is an object of {dtype, shape, data_offsets} entries (plus "__metadata__"), the
+// dtype is one of ours, the offsets span exactly shape x dtype bytes and lie inside the data, and no
+// tensor is named twice.
 #include "nn/checkpoint.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
-#include <sstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 namespace ag::nn {
 namespace {
 
-// --- JSON: just what a safetensors header holds (objects, arrays, strings, integers) -------------
-
-struct Json {
-  enum Kind { Null, Object, Array, String, Number } kind = Null;
-  std::vector<std::pair<std::string, Json>> object;
-  std::vector<Json> array;
-  std::string str;
-  double number = 0;
-  const Json* find(const std::string& key) const {
-    for (const auto& kv : object)
-      if (kv.first == key) return &kv.second;
-    return nullptr;
-  }
-};
-
-class JsonParser {
- public:
-  JsonParser(const std::string& s, const std::string& what) : s_(s), what_(what) {}
-  Json parse() {
-    Json v = value();
-    ws();
-    if (i_ != s_.size()) error("trailing characters");
-    return v;
-  }
-
- private:
-  [[noreturn]] void error(const char* msg) const {
-    fail<IoError>(what_, ": corrupt safetensors header (", msg, " at byte ", i_, " of the ", s_.size(), "-byte JSON header)");
-  }
-  void ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
-  }
-  char peek() {
-    ws();
-    if (i_ >= s_.size()) error("unexpected end");
-    return s_[i_];
-  }
-  void expect(char c) {
-    if (peek() != c) error((std::string("expected '") + c + "'").c_str());
-    ++i_;
-  }
-  Json value() {
-    const char c = peek();
-    Json v;
-    if (c == '{') {
-      v.kind = Json::Object;
-      ++i_;
-      if (peek() == '}') return ++i_, v;
-      for (;;) {
-        std::string key = string();
-        expect(':');
-        v.object.emplace_back(std::move(key), value());
-        if (peek() == ',') {
-          ++i_;
-          continue;
-        }
-        expect('}');
-        return v;
-      }
-    }
-    if (c == '[') {
-      v.kind = Json::Array;
-      ++i_;
-      if (peek() == ']') return ++i_, v;
-      for (;;) {
-        v.array.push_back(value());
-        if (peek() == ',') {
-          ++i_;
-          continue;
-        }
-        expect(']');
-        return v;
-      }
-    }
-    if (c == '"') {
-      v.kind = Json::String;
-      v.str = string();
-      return v;
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      size_t end = i_;
-      while (end < s_.size() && std::strchr("+-0123456789.eE", s_[end])) ++end;
-      v.kind = Json::Number;
-      try {
-        v.number = std::stod(s_.substr(i_, end - i_));
-      } catch (...) {
-        error("bad number");
-      }
-      i_ = end;
-      return v;
-    }
-    for (const char* word : {"true", "false", "null"})
-      if (s_.compare(i_, std::strlen(word), word) == 0) {
-        i_ += std::strlen(word);
-        return v;
-      }
-    error("unexpected character");
-  }
-  std::string string() {
-    expect('"');
-    std::string out;
-    while (i_ < s_.size() && s_[i_] != '"') {
-      char c = s_[i_++];
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) error("unterminated escape");
-      c = s_[i_++];
-      switch (c) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': {
-          if (i_ + 4 > s_.size()) error("short \\u escape");
-          const unsigned cp = unsigned(std::stoul(s_.substr(i_, 4), nullptr, 16));
-          i_ += 4;
-          // UTF-8 of a code point in the basic plane (names are ASCII in practice).
-          if (cp < 0x80) out += char(cp);
-          else if (cp < 0x800) out += char(0xC0 | (cp >> 6)), out += char(0x80 | (cp & 0x3F));
-          else out += char(0xE0 | (cp >> 12)), out += char(0x80 | ((cp >> 6) & 0x3F)), out += char(0x80 | (cp & 0x3F));
-          break;
-        }
-        default: out += c;  // \" \\ \/
-      }
-    }
-    if (i_ >= s_.size()) error("unterminated string");
-    ++i_;
-    return out;
-  }
-  const std::string& s_;
-  const std::string& what_;
-  size_t i_ = 0;
-};
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (c == '\n') out += "\\n";
-    else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else out += c;
-  }
-  return out + "\"";
-}
+// ordered_json keeps an object's keys in the order they were written or read, so a state dict's
+// tensors come back in file order and each entry lists dtype, shape, data_offsets in that order
+// (as the reference writer does); "__metadata__" is written first, its keys sorted.
+using Json = nlohmann::ordered_json;
 
 const char* st_dtype(DType d) {
   switch (d) {
@@ -168,19 +31,85 @@ const char* st_dtype(DType d) {
   return "?";
 }
 
+// nlohmann's message without its "[json.exception.parse_error.101] parse error at line 1, column 9: "
+// prefix (a header is one line; the byte position is given separately).
+std::string json_message(const Json::exception& e) {
+  std::string m = e.what();
+  if (m.rfind("[json.exception.", 0) == 0 && m.find("] ") != std::string::npos) m = m.substr(m.find("] ") + 2);
+  if (m.rfind("parse error", 0) == 0 && m.find(": ") != std::string::npos) m = m.substr(m.find(": ") + 2);
+  return m;
+}
+
+// A header value as it appears in the file, shortened for an error message.
+std::string excerpt(const Json& v) {
+  const std::string s = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return s.size() > 80 ? s.substr(0, 77) + "..." : s;
+}
+
+// The header as a JSON object. nlohmann keeps the last of two equal keys, so the callback notes a
+// tensor name that appears twice at the top level (depth 1) before the parser folds them.
+Json parse_header(const std::string& header, const std::string& what) {
+  std::set<std::string> names;
+  std::string twice;
+  const auto note_names = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::key && depth == 1 && twice.empty()) {
+      const std::string& name = parsed.get_ref<const std::string&>();
+      if (name != "__metadata__" && !names.insert(name).second) twice = name;
+    }
+    return true;
+  };
+  Json root;
+  try {
+    root = Json::parse(header, note_names);
+  } catch (const Json::parse_error& e) {
+    fail<IoError>(what, ": corrupt safetensors header (byte ", std::min(e.byte, header.size()), " of the ", header.size(),
+                  "-byte JSON header: ", json_message(e), ")");
+  }
+  if (!root.is_object()) fail<IoError>(what, ": corrupt safetensors header (not a JSON object)");
+  if (!twice.empty()) fail<IoError>(what, ": tensor \"", twice, "\" appears twice in the header");
+  return root;
+}
+
+// The tensor of one header entry, its bytes copied from `data` (the `data_size` bytes after the header).
+Tensor read_tensor(const std::string& name, const Json& entry, const char* data, size_t data_size, const std::string& what) {
+  const auto field = [&](const char* key) { return entry.is_object() && entry.contains(key) ? &entry[key] : nullptr; };
+  const Json* dt = field("dtype");
+  const Json* sh = field("shape");
+  const Json* off = field("data_offsets");
+  if (!dt || !sh || !off || !dt->is_string() || !sh->is_array() || !off->is_array() || off->size() != 2 ||
+      !(*off)[0].is_number_unsigned() || !(*off)[1].is_number_unsigned())
+    fail<IoError>(what, ": corrupt safetensors header: entry \"", name, "\" needs dtype, shape and data_offsets [begin, end], not ",
+                  excerpt(entry));
+  const std::string& dts = dt->get_ref<const std::string&>();
+  DType dtype;
+  if (dts == "F32") dtype = DType::Float32;
+  else if (dts == "F64") dtype = DType::Float64;
+  else if (dts == "I64") dtype = DType::Int64;
+  else fail<IoError>(what, ": tensor \"", name, "\" has dtype ", dts, "; audiograd reads F32, F64 and I64 (convert with .float() first)");
+  Shape shape;
+  for (const Json& d : *sh) {
+    if (!d.is_number_unsigned() || d.get<uint64_t>() > uint64_t(INT64_MAX))
+      fail<IoError>(what, ": tensor \"", name, "\" has a bad shape entry ", excerpt(d), " (sizes are non-negative integers)");
+    shape.push_back(d.get<int64_t>());
+  }
+  const uint64_t begin = (*off)[0].get<uint64_t>(), end = (*off)[1].get<uint64_t>();
+  const uint64_t need = uint64_t(shape_numel(shape)) * dtype_size(dtype);
+  if (end < begin || end - begin != need)
+    fail<IoError>(what, ": tensor \"", name, "\" ", shape_str(shape), " ", dts, " needs ", need, " bytes but its data_offsets [", begin,
+                  ", ", end, "] span ", end - begin);
+  if (end > data_size)
+    fail<IoError>(what, ": truncated: tensor \"", name, "\" ", shape_str(shape), " ", dts, " needs bytes [", begin, ", ", end,
+                  ") of the data but the file has only ", data_size);
+  Tensor t(shape, dtype);
+  if (need) std::memcpy(t.storage()->data(), data + begin, size_t(need));
+  return t;
+}
+
 }  // namespace
 
 std::string to_safetensors_bytes(const StateDict& tensors, const Metadata& metadata) {
-  std::ostringstream header;
-  header << '{';
-  bool first = true;
-  if (!metadata.empty()) {
-    header << "\"__metadata__\":{";
-    for (auto it = metadata.begin(); it != metadata.end(); ++it)
-      header << (it == metadata.begin() ? "" : ",") << json_string(it->first) << ':' << json_string(it->second);
-    header << '}';
-    first = false;
-  }
+  Json header = Json::object();  // {} when there is nothing to write, not null
+  if (!metadata.empty()) header["__metadata__"] = metadata;
   std::vector<Tensor> data;
   size_t offset = 0;
   for (const auto& [name, t] : tensors.items()) {
@@ -188,15 +117,16 @@ std::string to_safetensors_bytes(const StateDict& tensors, const Metadata& metad
     check_defined(t, "save_safetensors");
     const Tensor c = t.contiguous();
     const size_t nbytes = size_t(c.numel()) * dtype_size(c.dtype());
-    header << (first ? "" : ",") << json_string(name) << ":{\"dtype\":\"" << st_dtype(c.dtype()) << "\",\"shape\":[";
-    for (int64_t d = 0; d < c.dim(); ++d) header << (d ? "," : "") << c.size(d);
-    header << "],\"data_offsets\":[" << offset << ',' << offset + nbytes << "]}";
-    first = false;
+    header[name] = {{"dtype", st_dtype(c.dtype())}, {"shape", c.shape()}, {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;
     data.push_back(c);
   }
-  header << '}';
-  std::string h = header.str();
+  std::string h;
+  try {
+    h = header.dump();  // compact, no spaces, as the reference writer writes it
+  } catch (const Json::type_error& e) {  // JSON strings are UTF-8, and Python's reader insists on it
+    fail<ValueError>("save_safetensors: a tensor name or metadata value is not valid UTF-8 (", json_message(e), ")");
+  }
   while ((8 + h.size()) % 8 != 0) h += ' ';  // the data starts 8-byte aligned (as the reference writer does)
   std::string out(8, '\0');
   const uint64_t n = h.size();
@@ -217,44 +147,22 @@ SafeTensors from_safetensors_bytes(const std::string& bytes, const std::string& 
   for (int b = 7; b >= 0; --b) n = (n << 8) | static_cast<unsigned char>(bytes[size_t(b)]);
   if (n > bytes.size() - 8)
     fail<IoError>(what, ": truncated or not safetensors: the header claims ", n, " bytes but only ", bytes.size() - 8, " follow");
-  const std::string header = bytes.substr(8, size_t(n));
-  const Json root = JsonParser(header, what).parse();
-  if (root.kind != Json::Object) fail<IoError>(what, ": corrupt safetensors header (not a JSON object)");
-  const size_t data_begin = 8 + size_t(n), data_size = bytes.size() - data_begin;
+  const Json root = parse_header(bytes.substr(8, size_t(n)), what);
+  const size_t data_begin = 8 + size_t(n);
   SafeTensors out;
-  for (const auto& [name, entry] : root.object) {
-    if (name == "__metadata__") {
-      for (const auto& [k, v] : entry.object)
-        if (v.kind == Json::String) out.metadata[k] = v.str;
-      continue;
+  try {  // every value's type is checked before it is read; this only keeps a slip from escaping unnamed
+    for (const auto& [name, entry] : root.items()) {
+      if (name == "__metadata__") {
+        // string -> string by the format; a value of another type is skipped, not an error
+        if (entry.is_object())
+          for (const auto& [k, v] : entry.items())
+            if (v.is_string()) out.metadata[k] = v.get<std::string>();
+        continue;
+      }
+      out.tensors.insert(name, read_tensor(name, entry, bytes.data() + data_begin, bytes.size() - data_begin, what));
     }
-    const Json* dt = entry.find("dtype");
-    const Json* sh = entry.find("shape");
-    const Json* off = entry.find("data_offsets");
-    if (!dt || !sh || !off || dt->kind != Json::String || sh->kind != Json::Array || off->kind != Json::Array || off->array.size() != 2)
-      fail<IoError>(what, ": corrupt safetensors header: entry \"", name, "\" needs dtype, shape and data_offsets [begin, end]");
-    DType dtype;
-    if (dt->str == "F32") dtype = DType::Float32;
-    else if (dt->str == "F64") dtype = DType::Float64;
-    else if (dt->str == "I64") dtype = DType::Int64;
-    else fail<IoError>(what, ": tensor \"", name, "\" has dtype ", dt->str, "; audiograd reads F32, F64 and I64 (convert with .float() first)");
-    Shape shape;
-    for (const Json& d : sh->array) {
-      if (d.kind != Json::Number || d.number < 0) fail<IoError>(what, ": tensor \"", name, "\" has a bad shape entry");
-      shape.push_back(int64_t(d.number));
-    }
-    const uint64_t begin = uint64_t(off->array[0].number), end = uint64_t(off->array[1].number);
-    const uint64_t need = uint64_t(shape_numel(shape)) * dtype_size(dtype);
-    if (end < begin || end - begin != need)
-      fail<IoError>(what, ": tensor \"", name, "\" ", shape_str(shape), " ", dt->str, " needs ", need, " bytes but its data_offsets [",
-                    begin, ", ", end, "] span ", end - begin);
-    if (end > data_size)
-      fail<IoError>(what, ": truncated: tensor \"", name, "\" ", shape_str(shape), " ", dt->str, " needs bytes [", begin, ", ", end,
-                    ") of the data but the file has only ", data_size);
-    Tensor t(shape, dtype);
-    if (need) std::memcpy(t.storage()->data(), bytes.data() + data_begin + begin, size_t(need));
-    if (out.tensors.contains(name)) fail<IoError>(what, ": tensor \"", name, "\" appears twice in the header");
-    out.tensors.insert(name, t);
+  } catch (const Json::exception& e) {
+    fail<IoError>(what, ": corrupt safetensors header (", json_message(e), ")");
   }
   return out;
 }

@@ -64,6 +64,63 @@ TEST(SafeTensors, TruncatedAndCorruptFilesGiveClearErrors) {
   EXPECT_TRUE(throws_with<IoError>([&] { from_safetensors_bytes(f16, "m.safetensors"); }, "has dtype F16"));
 }
 
+// A safetensors file from a header written by hand and `data_bytes` zero bytes of data.
+std::string with_header(const std::string& header, size_t data_bytes = 12) {
+  std::string out(8, '\0');
+  for (int b = 0; b < 8; ++b) out[size_t(b)] = char((header.size() >> (8 * b)) & 0xFF);
+  return out + header + std::string(data_bytes, '\0');
+}
+
+TEST(SafeTensors, ValidJsonOfTheWrongShapeGivesClearErrors) {
+  const auto rejects = [](const std::string& header, const std::string& text) {
+    return throws_with<IoError>([&] { from_safetensors_bytes(with_header(header), "m.safetensors"); }, "m.safetensors: " + text);
+  };
+  const std::string needs = "corrupt safetensors header: entry \"w\" needs dtype, shape and data_offsets [begin, end], not ";
+  EXPECT_TRUE(rejects(R"({"w":{"dtype":"F32","shape":"3","data_offsets":[0,12]}})", needs + R"({"dtype":"F32","shape":"3")"));
+  EXPECT_TRUE(rejects(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[12]}})", needs));
+  EXPECT_TRUE(rejects(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":["0","12"]}})", needs));
+  EXPECT_TRUE(rejects(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[-4,8]}})", needs));
+  EXPECT_TRUE(rejects(R"({"w":{"dtype":32,"shape":[3],"data_offsets":[0,12]}})", needs));
+  EXPECT_TRUE(rejects(R"({"w":{"shape":[3],"data_offsets":[0,12]}})", needs));
+  EXPECT_TRUE(rejects(R"({"w":[0,12]})", needs + "[0,12]"));
+  EXPECT_TRUE(rejects(R"({"w":{"dtype":"F32","shape":[-3],"data_offsets":[0,12]}})", "tensor \"w\" has a bad shape entry -3"));
+  EXPECT_TRUE(rejects(R"({"w":{"dtype":"F32","shape":[1.5,2],"data_offsets":[0,12]}})", "tensor \"w\" has a bad shape entry 1.5"));
+  EXPECT_TRUE(rejects(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})",
+                      "tensor \"w\" (3,) F32 needs 12 bytes but its data_offsets [0, 8] span 8"));
+  EXPECT_TRUE(rejects(R"([{"dtype":"F32","shape":[3],"data_offsets":[0,12]}])", "corrupt safetensors header (not a JSON object)"));
+  const std::string w = R"("w":{"dtype":"F32","shape":[3],"data_offsets":[0,12]})";
+  EXPECT_TRUE(rejects("{" + w + "," + w + "}", "tensor \"w\" appears twice in the header"));
+}
+
+TEST(SafeTensors, MalformedJsonGivesOneLineNamingTheFile) {
+  for (const std::string header : {"{\"w\":{\"dtype\":\"F32\"\n,}", "{\"w\":", "{\"w\":\"\xff\"}", "{} trailing"}) {
+    try {
+      from_safetensors_bytes(with_header(header), "dir/m.safetensors");
+      ADD_FAILURE() << "accepted " << header;
+    } catch (const IoError& e) {
+      const std::string msg = e.what();
+      EXPECT_EQ(msg.rfind("dir/m.safetensors: corrupt safetensors header (", 0), 0u) << msg;
+      EXPECT_NE(msg.find("-byte JSON header: "), std::string::npos) << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+      EXPECT_EQ(msg.find("json.exception"), std::string::npos) << msg;
+    }
+  }
+}
+
+TEST(SafeTensors, MetadataIsAStringMapInUtf8) {
+  // \u escapes (a surrogate pair too) come back as UTF-8; values that are no strings are skipped.
+  const SafeTensors st = from_safetensors_bytes(
+      with_header(R"({"__metadata__":{"name":"caf\u00e9 \ud83c\udfb5","epoch":3,"nested":{"a":"b"}},)"
+                  R"("w":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}})"));
+  EXPECT_EQ(st.metadata, (Metadata{{"name", "caf\xc3\xa9 \xf0\x9f\x8e\xb5"}}));
+  EXPECT_EQ(st.tensors.at("w").shape(), (Shape{3}));
+  const std::string bytes = to_safetensors_bytes(st.tensors, {{"tab", "a\tb"}, {"name", "caf\xc3\xa9"}});
+  EXPECT_EQ(from_safetensors_bytes(bytes).metadata.at("tab"), "a\tb");
+  EXPECT_EQ(from_safetensors_bytes(bytes).metadata.at("name"), "caf\xc3\xa9");
+  EXPECT_TRUE(throws_with<ValueError>([&] { to_safetensors_bytes(st.tensors, {{"path", "bad \xff byte"}}); },
+                                      "save_safetensors: a tensor name or metadata value is not valid UTF-8"));
+}
+
 struct Net : Module {
   std::shared_ptr<Linear> fc1, fc2;
   std::shared_ptr<BatchNorm1d> bn;
