@@ -1,6 +1,7 @@
 // model.cpp: the model registry, PANNs' initialisation and the multiply-add counter.
 #include "apps/models/model.hpp"
 
+#include <functional>
 #include <regex>
 
 #include "apps/models/cnn14.hpp"
@@ -9,22 +10,46 @@
 
 namespace ag::models {
 
+namespace {
+
+// The registry: one row per model family. `pattern` is matched against the whole name (std::regex)
+// and its groups go to `build`; `name` is how the help lists the family. Add a model here.
+struct ModelEntry {
+  std::string name;
+  std::string description;
+  std::regex pattern;
+  std::function<std::shared_ptr<AudioModel>(const std::smatch&, const ModelOptions&)> build;
+};
+
+const std::vector<ModelEntry>& model_table() {
+  static const std::vector<ModelEntry> table = {
+      {"erann-<s_m>-<W>", "ERANN, s_m in 0..3 (temporal downsampling), W in 1..6 (width); e.g. erann-2-2",
+       std::regex("erann-([0-9]+)-([0-9]+)"),
+       [](const std::smatch& m, const ModelOptions& o) { return std::make_shared<Erann>(std::stoll(m[1]), std::stoll(m[2]), o); }},
+      {"cnn14", "PANNs CNN14 (80 M parameters with the AudioSet head)", std::regex("cnn14"),
+       [](const std::smatch&, const ModelOptions& o) { return std::make_shared<Cnn14>(o); }},
+      {"wavegram-logmel-cnn14", "PANNs Wavegram-Logmel-CNN14 (waveform input)", std::regex("wavegram-logmel-cnn14"),
+       [](const std::smatch&, const ModelOptions& o) { return std::make_shared<WavegramLogmelCnn14>(o); }},
+      {"resnet-small", "a small ResNet baseline (1.2 M parameters; --activation picks its nonlinearity)", std::regex("resnet-small"),
+       [](const std::smatch&, const ModelOptions& o) { return std::make_shared<ResNetSmall>(o); }},
+  };
+  return table;
+}
+
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> model_names() {
-  return {{"erann-<s_m>-<W>", "ERANN, s_m in 0..3 (temporal downsampling), W in 1..6 (width); e.g. erann-2-2"},
-          {"cnn14", "PANNs CNN14 (80 M parameters with the AudioSet head)"},
-          {"wavegram-logmel-cnn14", "PANNs Wavegram-Logmel-CNN14 (waveform input)"},
-          {"resnet-small", "a small ResNet baseline (1.2 M parameters; --activation picks its nonlinearity)"}};
+  std::vector<std::pair<std::string, std::string>> names;
+  for (const ModelEntry& e : model_table()) names.emplace_back(e.name, e.description);
+  return names;
 }
 
 std::shared_ptr<AudioModel> build_model(const std::string& name, const ModelOptions& options) {
-  static const std::regex erann_re("erann-([0-9]+)-([0-9]+)");
   std::smatch m;
-  if (std::regex_match(name, m, erann_re)) return std::make_shared<Erann>(std::stoll(m[1]), std::stoll(m[2]), options);
-  if (name == "cnn14") return std::make_shared<Cnn14>(options);
-  if (name == "wavegram-logmel-cnn14") return std::make_shared<WavegramLogmelCnn14>(options);
-  if (name == "resnet-small") return std::make_shared<ResNetSmall>(options);
+  for (const ModelEntry& e : model_table())
+    if (std::regex_match(name, m, e.pattern)) return e.build(m, options);
   std::string valid;
-  for (auto& [n, d] : model_names()) valid += (valid.empty() ? "" : ", ") + n;
+  for (const ModelEntry& e : model_table()) valid += (valid.empty() ? "" : ", ") + e.name;
   fail<ValueError>("unknown model '", name, "' (expected one of: ", valid, ")");
 }
 

@@ -53,9 +53,12 @@ struct ModelOptions {
   int64_t base_channels = 0;
 };
 
+// Both come from one table in model.cpp (name or pattern, description, factory): a new model is
+// one row there.
 // Builds a model by name, or throws ValueError listing the valid names.
 std::shared_ptr<AudioModel> build_model(const std::string& name, const ModelOptions& options);
-// The names build_model accepts, with a one-line description each.
+// The names build_model accepts ("erann-<s_m>-<W>" stands for a pattern), with a one-line
+// description each, in the table's order.
 std::vector<std::pair<std::string, std::string>> model_names();
 
 // Multiply-adds of one forward pass for an input of the given shape, counted over every conv and
