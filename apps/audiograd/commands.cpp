@@ -1,15 +1,16 @@
 // commands.cpp: eval, predict, features, embed, summary and probe.
 #include "apps/audiograd/commands.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
+#include "apps/audiograd/checkpoints.hpp"
 #include "apps/audiograd/data.hpp"
-#include "apps/audiograd/report.hpp"
-#include "apps/audiograd/trainer.hpp"
+#include "apps/audiograd/evaluate.hpp"
+#include "apps/audiograd/json.hpp"
+#include "apps/audiograd/results.hpp"
 #include "audio/load.hpp"
 #include "nn/nn.hpp"
 
@@ -32,6 +33,41 @@ Tensor file_input(const models::AudioModel& model, const std::string& path, doub
   Tensor mel = lm(wave);  // (T, F)
   return fit_frames(mel.unsqueeze(0).unsqueeze(0), model.time_multiple());
 }
+
+// One fold of `audiograd probe`: standardise with the training clips' statistics, fit the
+// classifier full-batch, and return its accuracy on the test clips. x: (clips, E), y: (clips,).
+double probe_accuracy(const ProbeOptions& o, int fold, int64_t n_classes, Tensor xtr, const Tensor& ytr, Tensor xte, const Tensor& yte) {
+  Tensor mu = mean(xtr, {0}, true), sd = add(sqrt(var(xtr, {0}, false, true)), 1e-6);
+  xtr = div(sub(xtr, mu), sd);
+  xte = div(sub(xte, mu), sd);
+  Generator gen(o.seed + static_cast<uint64_t>(fold));
+  nn::Sequential clf;
+  if (o.classifier == "linear") {
+    clf.push_back(std::make_shared<nn::Linear>(xtr.size(1), n_classes, true, &gen));
+  } else if (o.classifier == "mlp") {
+    clf.push_back(std::make_shared<nn::Linear>(xtr.size(1), o.hidden, true, &gen));
+    clf.push_back(std::make_shared<nn::ReLU>());
+    clf.push_back(std::make_shared<nn::Dropout>(0.5, o.seed + 7));
+    clf.push_back(std::make_shared<nn::Linear>(o.hidden, n_classes, true, &gen));
+  } else {
+    fail<ValueError>("probe: --classifier must be linear or mlp, got '", o.classifier, "'");
+  }
+  nn::AdamWOptions ao;
+  ao.lr = o.lr;
+  ao.weight_decay = o.weight_decay;
+  nn::AdamW opt(clf.parameters(), ao);
+  for (int e = 0; e < o.epochs; ++e) {  // full batch: a few thousand embeddings fit at once
+    clf.train();
+    Variable loss = cross_entropy(clf.forward(Variable(xtr)), ytr);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+  }
+  clf.eval();
+  NoGradGuard ng;
+  Tensor pred = argmax(clf.forward(Variable(xte)).data(), 1);
+  return mean(eq(pred, yte).to(DType::Float64)).item<double>();
+}
 }  // namespace
 
 int run_eval(const EvalOptions& o) {
@@ -44,25 +80,21 @@ int run_eval(const EvalOptions& o) {
   audio::AudioDataset test = data.with_folds(folds);
   EvalResult r = evaluate(*model, test, pipeline_for(*model, o.clip_seconds), o.batch_size, o.workers);
   const int64_t n = model->num_classes();
+  const std::vector<double> per_class = per_class_accuracy(r.confusion);
   if (o.json) {
-    std::ostringstream j;
-    j << "{\"checkpoint\": \"" << json_escape(o.checkpoint) << "\", \"clips\": " << test.size() << ", \"accuracy\": " << r.accuracy
-      << ", \"loss\": " << r.loss << ", \"per_class_accuracy\": {";
-    for (int64_t c = 0; c < n; ++c)
-      j << (c ? ", " : "") << '"' << json_escape(classes[c]) << "\": " << (r.per_class[c] < 0 ? std::string("null") : std::to_string(r.per_class[c]));
-    j << "}, \"confusion\": [";
-    for (int64_t c = 0; c < n; ++c) {
-      j << (c ? ", " : "") << '[';
-      for (int64_t k = 0; k < n; ++k) j << (k ? ", " : "") << r.confusion[c][k];
-      j << ']';
-    }
-    j << "]}\n";
-    std::cout << j.str();
+    Json acc = Json::object();
+    for (int64_t c = 0; c < n; ++c) acc[classes[c]] = per_class[c] < 0 ? Json(nullptr) : Json(per_class[c]);
+    std::cout << json_text({{"checkpoint", o.checkpoint},
+                            {"clips", test.size()},
+                            {"accuracy", r.accuracy},
+                            {"loss", r.loss},
+                            {"per_class_accuracy", acc},
+                            {"confusion", r.confusion}});
     return 0;
   }
   std::printf("%ld clips, accuracy %.2f%%, loss %.4f\n\n%-24s %8s\n", static_cast<long>(test.size()), 100 * r.accuracy, r.loss, "class", "accuracy");
   for (int64_t c = 0; c < n; ++c)
-    if (r.per_class[c] >= 0) std::printf("%-24s %7.1f%%\n", classes[c].c_str(), 100 * r.per_class[c]);
+    if (per_class[c] >= 0) std::printf("%-24s %7.1f%%\n", classes[c].c_str(), 100 * per_class[c]);
   std::printf("\nconfusion matrix (rows: true class, columns: predicted, in class order)\n");
   for (int64_t c = 0; c < n; ++c) {
     for (int64_t k = 0; k < n; ++k) std::printf(n > 12 ? "%3ld" : "%5ld", static_cast<long>(r.confusion[c][k]));
@@ -79,8 +111,7 @@ int run_predict(const PredictOptions& o) {
   model->eval();
   NoGradGuard no_grad;
   std::vector<Tensor> all;
-  std::ostringstream j;
-  j << "[";
+  Json j = Json::array();
   for (size_t f = 0; f < o.files.size(); ++f) {
     Tensor logits = model->forward(Variable(file_input(*model, o.files[f], o.clip_seconds))).data();  // (1, N)
     all.push_back(logits);
@@ -91,15 +122,15 @@ int run_predict(const PredictOptions& o) {
     std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return prob[a] > prob[b]; });
     int k = std::min<int>(o.top_k, static_cast<int>(prob.size()));
     if (o.json) {
-      j << (f ? ",\n " : "") << "{\"file\": \"" << json_escape(o.files[f]) << "\", \"top\": [";
-      for (int i = 0; i < k; ++i) j << (i ? ", " : "") << "{\"class\": \"" << json_escape(classes[order[i]]) << "\", \"probability\": " << prob[order[i]] << "}";
-      j << "]}";
+      Json top = Json::array();
+      for (int i = 0; i < k; ++i) top.push_back({{"class", classes[order[i]]}, {"probability", prob[order[i]]}});
+      j.push_back({{"file", o.files[f]}, {"top", top}});
     } else {
       std::printf("%s\n", o.files[f].c_str());
       for (int i = 0; i < k; ++i) std::printf("  %-24s %6.2f%%\n", classes[order[i]].c_str(), 100 * prob[order[i]]);
     }
   }
-  if (o.json) std::cout << j.str() << "]\n";
+  if (o.json) std::cout << json_text(j);
   if (!o.logits_npy.empty()) save_npy(concat(all, 0), o.logits_npy);
   return 0;
 }
@@ -144,8 +175,7 @@ int run_embed(const EmbedOptions& o) {
   audio::Batch batch;
   std::vector<Tensor> emb;
   while (loader.next(batch))
-    emb.push_back(model->embed(Variable(model->input_kind() == models::InputKind::Waveform ? batch.waveforms
-                                                                                           : fit_frames(batch.features, model->time_multiple()))).data());
+    emb.push_back(model->embed(Variable(model_input(batch, *model))).data());  // (B, E)
   std::vector<int64_t> labels, folds;
   for (const auto& it : data.items()) {
     labels.push_back(it.label);
@@ -203,48 +233,18 @@ int run_probe(const ProbeOptions& o) {
     std::vector<int64_t> tr, te;
     for (int64_t i = 0; i < x.size(0); ++i) (fold_of[i] == fold ? te : tr).push_back(i);
     Tensor tri = from_vector(tr), tei = from_vector(te);
-    Tensor xtr = index_select(x, 0, tri), xte = index_select(x, 0, tei), ytr = index_select(y, 0, tri), yte = index_select(y, 0, tei);
-    // Standardise with the training folds' statistics only.
-    Tensor mu = mean(xtr, {0}, true), sd = add(sqrt(var(xtr, {0}, false, true)), 1e-6);
-    xtr = div(sub(xtr, mu), sd);
-    xte = div(sub(xte, mu), sd);
-    Generator gen(o.seed + static_cast<uint64_t>(fold));
-    nn::Sequential clf;
-    if (o.classifier == "linear") {
-      clf.push_back(std::make_shared<nn::Linear>(x.size(1), n_classes, true, &gen));
-    } else if (o.classifier == "mlp") {
-      clf.push_back(std::make_shared<nn::Linear>(x.size(1), o.hidden, true, &gen));
-      clf.push_back(std::make_shared<nn::ReLU>());
-      clf.push_back(std::make_shared<nn::Dropout>(0.5, o.seed + 7));
-      clf.push_back(std::make_shared<nn::Linear>(o.hidden, n_classes, true, &gen));
-    } else {
-      fail<ValueError>("probe: --classifier must be linear or mlp, got '", o.classifier, "'");
-    }
-    nn::AdamWOptions ao;
-    ao.lr = o.lr;
-    ao.weight_decay = o.weight_decay;
-    nn::AdamW opt(clf.parameters(), ao);
-    for (int e = 0; e < o.epochs; ++e) {  // full batch: a few thousand embeddings fit at once
-      clf.train();
-      Variable loss = cross_entropy(clf.forward(Variable(xtr)), ytr);
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
-    }
-    clf.eval();
-    NoGradGuard ng;
-    Tensor pred = argmax(clf.forward(Variable(xte)).data(), 1);
     FoldResult r;
     r.fold = fold;
-    r.accuracy = mean(eq(pred, yte).to(DType::Float64)).item<double>();
+    r.accuracy = probe_accuracy(o, fold, n_classes, index_select(x, 0, tri), index_select(y, 0, tri), index_select(x, 0, tei),
+                                index_select(y, 0, tei));
     results.push_back(r);
     if (!o.json) std::printf("fold %d: %s probe accuracy %.2f%% (%zu train, %zu test)\n", fold, o.classifier.c_str(), 100 * r.accuracy, tr.size(), te.size());
   }
   auto [m, sd] = mean_std(results);
   if (o.json) {
-    std::printf("{\"classifier\": \"%s\", \"folds\": [", o.classifier.c_str());
-    for (size_t i = 0; i < results.size(); ++i) std::printf("%s{\"fold\": %d, \"accuracy\": %.6f}", i ? ", " : "", results[i].fold, results[i].accuracy);
-    std::printf("], \"mean_accuracy\": %.6f, \"std_accuracy\": %.6f}\n", m, sd);
+    Json per_fold = Json::array();
+    for (const FoldResult& r : results) per_fold.push_back({{"fold", r.fold}, {"accuracy", r.accuracy}});
+    std::cout << json_text({{"classifier", o.classifier}, {"folds", per_fold}, {"mean_accuracy", m}, {"std_accuracy", sd}});
   } else {
     std::printf("mean accuracy %.2f%% ± %.2f%%\n", 100 * m, 100 * sd);
   }

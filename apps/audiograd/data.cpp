@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <set>
 
+#include "apps/audiograd/text.hpp"
+
 namespace ag::app {
 
 namespace fs = std::filesystem;
@@ -29,9 +31,7 @@ audio::AudioDataset open_dataset(const std::string& name, const std::string& roo
           break;
         }
       if (dir.empty()) {
-        std::string tried;
-        for (const std::string& c : esc50_search_path()) tried += (tried.empty() ? "" : ", ") + c;
-        fail<IoError>("ESC-50 not found (looked in $ESC50_DIR, ", tried,
+        fail<IoError>("ESC-50 not found (looked in $ESC50_DIR, ", join(esc50_search_path(), ", "),
                       "). Get it with: git clone https://github.com/karolpiczak/ESC-50 data/ESC-50  (or pass --data DIR)");
       }
     }
@@ -113,6 +113,11 @@ Tensor random_crop_frames(const Tensor& x, int64_t frames, Generator& gen) {
   return out;
 }
 
+Tensor model_input(const audio::Batch& batch, const models::AudioModel& model) {
+  if (model.input_kind() == models::InputKind::Waveform) return batch.waveforms;
+  return fit_frames(batch.features, model.time_multiple());
+}
+
 std::vector<int> parse_folds(const std::string& text, const std::vector<int>& available, const std::string& flag) {
   if (text == "all") return available;
   std::vector<int> out;
@@ -131,9 +136,9 @@ std::vector<int> parse_folds(const std::string& text, const std::vector<int>& av
     bool ok = false;
     for (int a : available) ok = ok || a == f;
     if (!ok) {
-      std::string av;
-      for (int a : available) av += (av.empty() ? "" : ", ") + std::to_string(a);
-      fail<ValueError>(flag, ": fold ", f, " does not exist in this dataset (folds: ", av, ")");
+      std::vector<std::string> av;
+      for (int a : available) av.push_back(std::to_string(a));
+      fail<ValueError>(flag, ": fold ", f, " does not exist in this dataset (folds: ", join(av, ", "), ")");
     }
     out.push_back(f);
     if (comma == std::string::npos) break;

@@ -1,4 +1,4 @@
-// data.hpp: opening a data set by name, and shaping a batch of log-mels for a model.
+// data.hpp: opening a data set by name, and shaping a batch for a model.
 #pragma once
 
 #include <string>
@@ -27,5 +27,9 @@ audio::PipelineOptions pipeline_for(const models::AudioModel& model, double clip
 Tensor fit_frames(const Tensor& x, int64_t multiple);
 // A random window of `frames` frames per clip (training crops), drawn from gen.
 Tensor random_crop_frames(const Tensor& x, int64_t frames, Generator& gen);
+
+// What `model` reads from a batch: its (B, L) waveforms, or its (B, 1, T, F) log-mels fitted to
+// the model's time_multiple().
+Tensor model_input(const audio::Batch& batch, const models::AudioModel& model);
 
 }  // namespace ag::app

@@ -17,13 +17,22 @@
 
 #include "apps/audiograd/commands.hpp"
 #include "apps/audiograd/config.hpp"
+#include "apps/audiograd/text.hpp"
 #include "apps/audiograd/trainer.hpp"
 #include "apps/models/model.hpp"
+#include "tensor/io.hpp"
 
 using namespace ag;
 using namespace ag::app;
 
 namespace {
+
+// "erann-<s_m>-<W> | cnn14 | ...": the registry's names (apps/models/model.hpp).
+std::string model_list() {
+  std::vector<std::string> names;
+  for (const auto& [name, description] : models::model_names()) names.push_back(name);
+  return join(names, " | ");
+}
 
 void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_option("--dataset", c.dataset, "esc50 | esc10 | esc40 | us8k | ravdess | folder")->capture_default_str();
@@ -36,7 +45,7 @@ void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_flag("--skip-bad", c.skip_bad, "skip (and report) unreadable files instead of stopping");
   t->add_option("--cache", c.cache, "feature cache directory, or none")->capture_default_str();
   t->add_option("--workers", c.workers, "background threads preparing batches")->capture_default_str();
-  t->add_option("--model", c.model, "erann-<s_m>-<W> | cnn14 | wavegram-logmel-cnn14 | resnet-small")->capture_default_str();
+  t->add_option("--model", c.model, model_list())->capture_default_str();
   t->add_option("--activation", c.activation, "resnet-small's activation (relu, lrelu, gelu, silu, mish, ...)")->capture_default_str();
   t->add_option("--epochs", c.epochs, "epochs per fold")->capture_default_str();
   t->add_option("--batch-size", c.batch_size, "clips per batch")->capture_default_str();
@@ -71,6 +80,98 @@ void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_option("--limit", c.limit, "use at most N clips of each split (quick checks)")->capture_default_str();
 }
 
+// --resume continues with the run's own settings: its config.ini is read again; only --threads and
+// --workers may change (a different thread count can change the last digits). *text is the file's
+// text, which the run keeps as its config.ini.
+TrainConfig saved_config(const TrainConfig& tc, std::string* text) {
+  std::string saved = (std::filesystem::path(tc.out) / "config.ini").string();
+  if (!std::filesystem::exists(saved)) throw IoError("--resume: no run to resume in '" + tc.out + "' (" + saved + " is missing)");
+  TrainConfig fresh;
+  CLI::App again;
+  again.set_config("--config");
+  CLI::App* t2 = again.add_subcommand("train");
+  add_train_options(t2, fresh);
+  std::vector<std::string> args = {"--config", saved, "train", "--resume", "--out", tc.out,
+                                   "--threads", std::to_string(tc.threads), "--workers", std::to_string(tc.workers)};
+  std::reverse(args.begin(), args.end());  // CLI11's parse(vector) takes the arguments last first
+  try {
+    again.parse(args);
+  } catch (const CLI::ParseError& e) {
+    throw IoError(saved + ": cannot read the saved configuration (" + e.what() + ")");
+  }
+  *text = read_file(saved);
+  return fresh;
+}
+
+CLI::App* add_eval(CLI::App& app, EvalOptions& eo) {
+  CLI::App* ev = app.add_subcommand("eval", "accuracy, per-class accuracy and confusion matrix of a checkpoint");
+  ev->add_option("--checkpoint", eo.checkpoint, "model checkpoint (fold<k>/model.safetensors)")->required();
+  ev->add_option("--dataset", eo.dataset, "dataset")->capture_default_str();
+  ev->add_option("--data", eo.data, "dataset root");
+  ev->add_option("--folds", eo.folds, "folds to evaluate on (1 | 2,4 | all)")->capture_default_str();
+  ev->add_option("--clip-seconds", eo.clip_seconds, "clip length")->capture_default_str();
+  ev->add_option("--batch-size", eo.batch_size, "batch size")->capture_default_str();
+  ev->add_option("--threads", eo.threads, "threads")->capture_default_str();
+  ev->add_flag("--json", eo.json, "print JSON");
+  return ev;
+}
+
+CLI::App* add_predict(CLI::App& app, PredictOptions& po) {
+  CLI::App* pr = app.add_subcommand("predict", "top-k classes of audio files");
+  pr->add_option("files", po.files, "audio files (WAV, FLAC, OGG, ...)")->required();
+  pr->add_option("--checkpoint", po.checkpoint, "model checkpoint")->required();
+  pr->add_option("--top-k", po.top_k, "classes to show")->capture_default_str();
+  pr->add_flag("--json", po.json, "print JSON");
+  pr->add_option("--logits", po.logits_npy, "also save the logits (files, classes) to this .npy");
+  pr->add_option("--clip-seconds", po.clip_seconds, "clip length")->capture_default_str();
+  pr->add_option("--threads", po.threads, "threads")->capture_default_str();
+  return pr;
+}
+
+CLI::App* add_features(CLI::App& app, FeaturesOptions& fo) {
+  CLI::App* fe = app.add_subcommand("features", "log-mel features of files or a dataset, as .npy");
+  fe->add_option("files", fo.files, "audio files");
+  fe->add_option("--frontend", fo.frontend, "erann | panns")->capture_default_str();
+  fe->add_option("--dataset", fo.dataset, "a whole dataset instead of files");
+  fe->add_option("--data", fo.data, "dataset root");
+  fe->add_option("--out", fo.out, "output directory")->capture_default_str();
+  fe->add_option("--clip-seconds", fo.clip_seconds, "clip length (0 = natural length)")->capture_default_str();
+  return fe;
+}
+
+CLI::App* add_embed(CLI::App& app, EmbedOptions& mo) {
+  CLI::App* em = app.add_subcommand("embed", "penultimate-layer embeddings of a dataset (.npy, with labels and folds)");
+  em->add_option("--checkpoint", mo.checkpoint, "model checkpoint")->required();
+  em->add_option("--dataset", mo.dataset, "dataset")->capture_default_str();
+  em->add_option("--data", mo.data, "dataset root");
+  em->add_option("--out", mo.out, "output directory")->capture_default_str();
+  em->add_option("--threads", mo.threads, "threads")->capture_default_str();
+  return em;
+}
+
+CLI::App* add_probe(CLI::App& app, ProbeOptions& pbo) {
+  CLI::App* pb = app.add_subcommand("probe", "k-fold linear or MLP classifier on embeddings from `audiograd embed`");
+  pb->add_option("--embeddings", pbo.embeddings, "directory written by audiograd embed")->required();
+  pb->add_option("--classifier", pbo.classifier, "linear | mlp")->capture_default_str();
+  pb->add_option("--epochs", pbo.epochs, "full-batch epochs")->capture_default_str();
+  pb->add_option("--hidden", pbo.hidden, "mlp hidden size")->capture_default_str();
+  pb->add_option("--lr", pbo.lr, "learning rate (AdamW)")->capture_default_str();
+  pb->add_option("--weight-decay", pbo.weight_decay, "weight decay")->capture_default_str();
+  pb->add_option("--folds", pbo.folds, "test folds")->capture_default_str();
+  pb->add_option("--seed", pbo.seed, "seed")->capture_default_str();
+  pb->add_flag("--json", pbo.json, "print JSON");
+  return pb;
+}
+
+CLI::App* add_summary(CLI::App& app, SummaryOptions& so) {
+  CLI::App* su = app.add_subcommand("summary", "per-layer output shapes, parameters and multiply-adds of a model");
+  su->add_option("--model", so.model, "model name")->capture_default_str();
+  su->add_option("--classes", so.classes, "number of classes")->capture_default_str();
+  su->add_option("--seconds", so.seconds, "clip length")->capture_default_str();
+  su->add_option("--activation", so.activation, "resnet-small's activation")->capture_default_str();
+  return su;
+}
+
 // One line, whatever the message: the apps never print a multi-line error.
 int error_line(const std::string& what) {
   std::string line = what;
@@ -90,63 +191,18 @@ int main(int argc, char** argv) {
   TrainConfig tc;
   CLI::App* train = app.add_subcommand("train", "train (k-fold) on a dataset and write metrics, checkpoints and a report");
   add_train_options(train, tc);
-
   EvalOptions eo;
-  CLI::App* ev = app.add_subcommand("eval", "accuracy, per-class accuracy and confusion matrix of a checkpoint");
-  ev->add_option("--checkpoint", eo.checkpoint, "model checkpoint (fold<k>/model.safetensors)")->required();
-  ev->add_option("--dataset", eo.dataset, "dataset")->capture_default_str();
-  ev->add_option("--data", eo.data, "dataset root");
-  ev->add_option("--folds", eo.folds, "folds to evaluate on (1 | 2,4 | all)")->capture_default_str();
-  ev->add_option("--clip-seconds", eo.clip_seconds, "clip length")->capture_default_str();
-  ev->add_option("--batch-size", eo.batch_size, "batch size")->capture_default_str();
-  ev->add_option("--threads", eo.threads, "threads")->capture_default_str();
-  ev->add_flag("--json", eo.json, "print JSON");
-
+  CLI::App* ev = add_eval(app, eo);
   PredictOptions po;
-  CLI::App* pr = app.add_subcommand("predict", "top-k classes of audio files");
-  pr->add_option("files", po.files, "audio files (WAV, FLAC, OGG, ...)")->required();
-  pr->add_option("--checkpoint", po.checkpoint, "model checkpoint")->required();
-  pr->add_option("--top-k", po.top_k, "classes to show")->capture_default_str();
-  pr->add_flag("--json", po.json, "print JSON");
-  pr->add_option("--logits", po.logits_npy, "also save the logits (files, classes) to this .npy");
-  pr->add_option("--clip-seconds", po.clip_seconds, "clip length")->capture_default_str();
-  pr->add_option("--threads", po.threads, "threads")->capture_default_str();
-
+  CLI::App* pr = add_predict(app, po);
   FeaturesOptions fo;
-  CLI::App* fe = app.add_subcommand("features", "log-mel features of files or a dataset, as .npy");
-  fe->add_option("files", fo.files, "audio files");
-  fe->add_option("--frontend", fo.frontend, "erann | panns")->capture_default_str();
-  fe->add_option("--dataset", fo.dataset, "a whole dataset instead of files");
-  fe->add_option("--data", fo.data, "dataset root");
-  fe->add_option("--out", fo.out, "output directory")->capture_default_str();
-  fe->add_option("--clip-seconds", fo.clip_seconds, "clip length (0 = natural length)")->capture_default_str();
-
+  CLI::App* fe = add_features(app, fo);
   EmbedOptions mo;
-  CLI::App* em = app.add_subcommand("embed", "penultimate-layer embeddings of a dataset (.npy, with labels and folds)");
-  em->add_option("--checkpoint", mo.checkpoint, "model checkpoint")->required();
-  em->add_option("--dataset", mo.dataset, "dataset")->capture_default_str();
-  em->add_option("--data", mo.data, "dataset root");
-  em->add_option("--out", mo.out, "output directory")->capture_default_str();
-  em->add_option("--threads", mo.threads, "threads")->capture_default_str();
-
+  CLI::App* em = add_embed(app, mo);
   ProbeOptions pbo;
-  CLI::App* pb = app.add_subcommand("probe", "k-fold linear or MLP classifier on embeddings from `audiograd embed`");
-  pb->add_option("--embeddings", pbo.embeddings, "directory written by audiograd embed")->required();
-  pb->add_option("--classifier", pbo.classifier, "linear | mlp")->capture_default_str();
-  pb->add_option("--epochs", pbo.epochs, "full-batch epochs")->capture_default_str();
-  pb->add_option("--hidden", pbo.hidden, "mlp hidden size")->capture_default_str();
-  pb->add_option("--lr", pbo.lr, "learning rate (AdamW)")->capture_default_str();
-  pb->add_option("--weight-decay", pbo.weight_decay, "weight decay")->capture_default_str();
-  pb->add_option("--folds", pbo.folds, "test folds")->capture_default_str();
-  pb->add_option("--seed", pbo.seed, "seed")->capture_default_str();
-  pb->add_flag("--json", pbo.json, "print JSON");
-
+  CLI::App* pb = add_probe(app, pbo);
   SummaryOptions so;
-  CLI::App* su = app.add_subcommand("summary", "per-layer output shapes, parameters and multiply-adds of a model");
-  su->add_option("--model", so.model, "model name")->capture_default_str();
-  su->add_option("--classes", so.classes, "number of classes")->capture_default_str();
-  su->add_option("--seconds", so.seconds, "clip length")->capture_default_str();
-  su->add_option("--activation", so.activation, "resnet-small's activation")->capture_default_str();
+  CLI::App* su = add_summary(app, so);
 
   try {
     app.parse(argc, argv);
@@ -156,27 +212,11 @@ int main(int argc, char** argv) {
 
   try {
     if (train->parsed()) {
-      if (tc.resume) {
-        // Continue with the run's own settings: re-read its config.ini; only --threads and
-        // --workers may change (a different thread count can change the last digits).
-        std::string saved = (std::filesystem::path(tc.out) / "config.ini").string();
-        if (!std::filesystem::exists(saved)) throw IoError("--resume: no run to resume in '" + tc.out + "' (" + saved + " is missing)");
-        TrainConfig fresh;
-        CLI::App again;
-        again.set_config("--config");
-        CLI::App* t2 = again.add_subcommand("train");
-        add_train_options(t2, fresh);
-        std::vector<std::string> args = {"--config", saved, "train", "--resume", "--out", tc.out,
-                                         "--threads", std::to_string(tc.threads), "--workers", std::to_string(tc.workers)};
-        std::reverse(args.begin(), args.end());  // CLI11's parse(vector) takes the arguments last first
-        try {
-          again.parse(args);
-        } catch (const CLI::ParseError& e) {
-          throw IoError(saved + ": cannot read the saved configuration (" + e.what() + ")");
-        }
-        tc = fresh;
-      }
-      std::string resolved = app.config_to_str(true, true);
+      // config.ini: every setting resolved; a resumed run keeps its own (the command line holds
+      // only --resume, --out, --threads and --workers).
+      std::string resolved;
+      if (tc.resume) tc = saved_config(tc, &resolved);
+      else resolved = app.config_to_str(true, true);
       return run_training(tc, resolved) >= 0 ? 0 : 1;
     }
     if (ev->parsed()) return run_eval(eo);

@@ -1,4 +1,4 @@
-// report.cpp: metrics.csv, per-fold results, summary.json and report.html.
+// report.cpp: report.html.
 //
 // report.html is one self-contained file: a table of fold accuracies, and inline SVG charts drawn
 // here (no JavaScript, no external assets), so it opens in any browser, also offline.
@@ -7,34 +7,14 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <iomanip>
 #include <sstream>
+
+#include "apps/audiograd/text.hpp"
+#include "tensor/io.hpp"
 
 namespace ag::app {
 
 namespace fs = std::filesystem;
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    switch (ch) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\t': o += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-          o += buf;
-        } else {
-          o += ch;
-        }
-    }
-  }
-  return o;
-}
 
 namespace {
 std::string html_escape(const std::string& s) {
@@ -48,149 +28,6 @@ std::string html_escape(const std::string& s) {
   }
   return o;
 }
-std::string num(double v, int prec = 6) {
-  std::ostringstream os;
-  os << std::setprecision(prec) << v;
-  return os.str();
-}
-}  // namespace
-
-// --- metrics.csv ------------------------------------------------------------------------------
-
-std::string metrics_header() { return "fold,epoch,lr,train_loss,train_acc,test_loss,test_acc,clips_per_s,seconds\n"; }
-
-std::string metrics_row(const EpochMetrics& m) {
-  std::ostringstream os;
-  os << m.fold << ',' << m.epoch << ',' << num(m.lr) << ',' << num(m.train_loss) << ',' << num(m.train_acc) << ',';
-  if (m.test_acc >= 0) os << num(m.test_loss) << ',' << num(m.test_acc);
-  else os << ',';
-  os << ',' << num(m.clips_per_s, 4) << ',' << num(m.seconds, 5) << '\n';
-  return os.str();
-}
-
-std::vector<EpochMetrics> read_metrics(const std::string& path) {
-  std::vector<EpochMetrics> rows;
-  if (!fs::exists(path)) return rows;
-  std::ifstream f(path);
-  std::string line;
-  std::getline(f, line);  // header
-  while (std::getline(f, line)) {
-    if (line.empty()) continue;
-    std::vector<std::string> v;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) v.push_back(cell);
-    while (v.size() < 9) v.push_back("");
-    auto d = [&](size_t i, double dflt) { return v[i].empty() ? dflt : std::stod(v[i]); };
-    try {
-      EpochMetrics m;
-      m.fold = std::stoi(v[0]);
-      m.epoch = std::stoi(v[1]);
-      m.lr = d(2, 0);
-      m.train_loss = d(3, 0);
-      m.train_acc = d(4, 0);
-      m.test_loss = d(5, -1);
-      m.test_acc = d(6, -1);
-      m.clips_per_s = d(7, 0);
-      m.seconds = d(8, 0);
-      rows.push_back(m);
-    } catch (const std::exception&) {
-      fail<IoError>(path, ": malformed row '", line, "'");
-    }
-  }
-  return rows;
-}
-
-void write_metrics(const std::string& path, const std::vector<EpochMetrics>& rows) {
-  std::string s = metrics_header();
-  for (const auto& m : rows) s += metrics_row(m);
-  write_file_atomic(path, s);
-}
-
-// --- fold results -------------------------------------------------------------------------------
-
-void write_fold_result(const std::string& dir, const FoldResult& r, const std::vector<std::string>& classes) {
-  std::ostringstream t;
-  t << "fold " << r.fold << "\naccuracy " << num(r.accuracy, 10) << "\nloss " << num(r.loss, 10) << "\nepochs " << r.epochs
-    << "\nseconds " << num(r.seconds, 8) << "\nclasses " << r.confusion.size() << "\nconfusion";
-  for (const auto& row : r.confusion)
-    for (int64_t v : row) t << ' ' << v;
-  t << '\n';
-  std::ostringstream j;
-  j << "{\n  \"fold\": " << r.fold << ",\n  \"accuracy\": " << num(r.accuracy, 10) << ",\n  \"loss\": " << num(r.loss, 10)
-    << ",\n  \"epochs\": " << r.epochs << ",\n  \"seconds\": " << num(r.seconds, 8) << ",\n  \"per_class_accuracy\": {";
-  for (size_t i = 0; i < r.per_class.size(); ++i)
-    j << (i ? ", " : "") << '"' << json_escape(i < classes.size() ? classes[i] : std::to_string(i)) << "\": "
-      << (r.per_class[i] < 0 ? std::string("null") : num(r.per_class[i], 6));
-  j << "},\n  \"confusion\": [";
-  for (size_t i = 0; i < r.confusion.size(); ++i) {
-    j << (i ? ",\n    " : "\n    ") << '[';
-    for (size_t k = 0; k < r.confusion[i].size(); ++k) j << (k ? ", " : "") << r.confusion[i][k];
-    j << ']';
-  }
-  j << "\n  ]\n}\n";
-  write_file_atomic((fs::path(dir) / "result.json").string(), j.str());
-  write_file_atomic((fs::path(dir) / "result.txt").string(), t.str());  // last: marks the fold finished
-}
-
-bool read_fold_result(const std::string& dir, FoldResult* r) {
-  std::string path = (fs::path(dir) / "result.txt").string();
-  if (!fs::exists(path)) return false;
-  std::istringstream in(read_file(path));
-  std::string key;
-  int64_t n = 0;
-  while (in >> key) {
-    if (key == "fold") in >> r->fold;
-    else if (key == "accuracy") in >> r->accuracy;
-    else if (key == "loss") in >> r->loss;
-    else if (key == "epochs") in >> r->epochs;
-    else if (key == "seconds") in >> r->seconds;
-    else if (key == "classes") in >> n;
-    else if (key == "confusion") {
-      r->confusion.assign(n, std::vector<int64_t>(n, 0));
-      for (auto& row : r->confusion)
-        for (auto& v : row) in >> v;
-    }
-  }
-  if (!in.eof() && in.fail()) fail<IoError>(path, ": malformed fold result");
-  r->per_class.clear();
-  for (int64_t c = 0; c < n; ++c) {
-    int64_t total = 0;
-    for (int64_t p = 0; p < n; ++p) total += r->confusion[c][p];
-    r->per_class.push_back(total ? static_cast<double>(r->confusion[c][c]) / static_cast<double>(total) : -1);
-  }
-  return true;
-}
-
-std::pair<double, double> mean_std(const std::vector<FoldResult>& folds) {
-  if (folds.empty()) return {0, 0};
-  double m = 0, v = 0;
-  for (const auto& f : folds) m += f.accuracy;
-  m /= static_cast<double>(folds.size());
-  for (const auto& f : folds) v += (f.accuracy - m) * (f.accuracy - m);
-  return {m, std::sqrt(v / static_cast<double>(folds.size()))};
-}
-
-// --- summary.json -------------------------------------------------------------------------------
-
-void write_summary(const std::string& out, const TrainConfig& c, const std::vector<FoldResult>& folds,
-                   const std::vector<std::string>& classes, double seconds, double clips_per_s) {
-  auto [m, sd] = mean_std(folds);
-  std::ostringstream j;
-  j << "{\n  \"model\": \"" << json_escape(c.model) << "\",\n  \"dataset\": \"" << json_escape(c.dataset) << "\",\n  \"classes\": "
-    << classes.size() << ",\n  \"epochs\": " << c.epochs << ",\n  \"seed\": " << c.seed << ",\n  \"threads\": " << c.threads
-    << ",\n  \"selection\": \"last epoch (no selection on the test fold)\",\n  \"folds\": [";
-  for (size_t i = 0; i < folds.size(); ++i)
-    j << (i ? ", " : "") << "{\"fold\": " << folds[i].fold << ", \"accuracy\": " << num(folds[i].accuracy, 10)
-      << ", \"loss\": " << num(folds[i].loss, 10) << ", \"seconds\": " << num(folds[i].seconds, 8) << "}";
-  j << "],\n  \"mean_accuracy\": " << num(m, 10) << ",\n  \"std_accuracy\": " << num(sd, 10) << ",\n  \"wall_seconds\": "
-    << num(seconds, 8) << ",\n  \"train_clips_per_s\": " << num(clips_per_s, 5) << "\n}\n";
-  write_file_atomic((fs::path(out) / "summary.json").string(), j.str());
-}
-
-// --- report.html ----------------------------------------------------------------------------------
-
-namespace {
 
 const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
 

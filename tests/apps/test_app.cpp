@@ -49,6 +49,11 @@ std::string small_run(const std::string& out, int epochs) {
          std::to_string(epochs) + " --threads 2 --workers 1 --seed 3 --cache none --augment 'time_mask freq_mask' --mixup 0.4 --out " + out;
 }
 
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+
 bool same_tensors(const std::string& a, const std::string& b) {
   ag::nn::SafeTensors x = ag::nn::load_safetensors(a), y = ag::nn::load_safetensors(b);
   if (x.tensors.keys() != y.tensors.keys()) return false;
@@ -82,6 +87,13 @@ TEST_F(App, TrainWritesARunAndResumeAfterAKillMatchesAnUninterruptedRun) {
   std::string html((std::istreambuf_iterator<char>(std::ifstream(fs::path(a) / "report.html").rdbuf())), {});
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("Confusion matrix"), std::string::npos);
+  // The JSON files keep their keys; result.json is what --resume reads back (no result.txt).
+  std::string summary = slurp(fs::path(a) / "summary.json"), result = slurp(fs::path(a) / "fold1" / "result.json");
+  for (const char* key : {"\"model\": \"erann-3-1\"", "\"folds\": [", "\"mean_accuracy\": ", "\"std_accuracy\": ", "\"train_clips_per_s\": "})
+    EXPECT_NE(summary.find(key), std::string::npos) << key << "\n" << summary;
+  for (const char* key : {"\"fold\": 1", "\"accuracy\": ", "\"per_class_accuracy\": {", "\"dog\": ", "\"confusion\": ["})
+    EXPECT_NE(result.find(key), std::string::npos) << key << "\n" << result;
+  EXPECT_FALSE(fs::exists(fs::path(a) / "fold1" / "result.txt"));
 
   // The same run, killed during epoch 2 (once epoch 1's checkpoint exists), then resumed.
   std::string cmd = std::string(AUDIOGRAD_BIN) + " " + small_run(b, 2) + " > /dev/null 2>&1";
@@ -102,6 +114,10 @@ TEST_F(App, TrainWritesARunAndResumeAfterAKillMatchesAnUninterruptedRun) {
   AppRun rb = app("train --resume --out " + b + " --threads 2 --workers 1");
   ASSERT_EQ(rb.status, 0) << rb.out;
   EXPECT_NE(rb.out.find("resuming after epoch 1"), std::string::npos) << rb.out;
+  // The resumed run keeps its own settings in config.ini, so it can be resumed again.
+  std::string resumed_config = slurp(fs::path(b) / "config.ini");
+  EXPECT_NE(resumed_config.find("train.epochs=2"), std::string::npos) << resumed_config;
+  EXPECT_NE(resumed_config.find("train.limit=24"), std::string::npos) << resumed_config;
   EXPECT_TRUE(same_tensors((fs::path(a) / "fold1" / "model.safetensors").string(), (fs::path(b) / "fold1" / "model.safetensors").string()))
       << "the resumed run's final weights differ from the uninterrupted run's";
 
@@ -109,6 +125,12 @@ TEST_F(App, TrainWritesARunAndResumeAfterAKillMatchesAnUninterruptedRun) {
   AppRun again = app(small_run(a, 2));
   EXPECT_NE(again.status, 0);
   EXPECT_NE(again.out.find("--overwrite"), std::string::npos) << again.out;
+
+  // Resuming a finished run reads its result.json back and trains nothing.
+  AppRun done = app("train --resume --out " + a + " --threads 2 --workers 1");
+  ASSERT_EQ(done.status, 0) << done.out;
+  EXPECT_NE(done.out.find("fold 1: already finished"), std::string::npos) << done.out;
+  EXPECT_EQ(done.out.find("epoch 1/2"), std::string::npos) << done.out;
 
   // eval / predict / embed / probe on the trained model.
   std::string ckpt = (fs::path(a) / "fold1" / "model.safetensors").string();
@@ -151,6 +173,17 @@ TEST_F(App, BadInputIsOneLineAndNonZero) {
       EXPECT_EQ(r.out.find('\n', err), r.out.size() - 1) << r.out;
     }
   }
+}
+
+TEST(AppHelp, ListsTheModelRegistrysNames) {
+  AppRun r = app("train --help");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("erann-<s_m>-<W> | cnn14 | wavegram-logmel-cnn14 | resnet-small"), std::string::npos) << r.out;
+  AppRun bad = app("summary --model vgg");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.out.find("unknown model 'vgg' (expected one of: erann-<s_m>-<W>, cnn14, wavegram-logmel-cnn14, resnet-small)"),
+            std::string::npos)
+      << bad.out;
 }
 
 TEST_F(App, WaveformModelTrainsFromRawAudio) {

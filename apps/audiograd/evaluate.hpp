@@ -1,0 +1,19 @@
+// evaluate.hpp: a model's loss, accuracy and confusion matrix on a data set, in eval mode and
+// without gradients (`audiograd eval`, and the test fold during training).
+#pragma once
+
+#include <cstdint>
+
+#include "apps/audiograd/results.hpp"
+#include "apps/models/model.hpp"
+#include "audio/dataset.hpp"
+#include "audio/loader.hpp"
+
+namespace ag::app {
+
+// Evaluates `model` on `data`, batch by batch in data order; the model's train/eval mode is
+// restored afterwards. EvalResult::logits holds every clip's logits, (clips, N).
+EvalResult evaluate(models::AudioModel& model, const audio::AudioDataset& data, const audio::PipelineOptions& pipeline,
+                    int64_t batch_size, int workers);
+
+}  // namespace ag::app

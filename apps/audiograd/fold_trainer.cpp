@@ -1,0 +1,279 @@
+// fold_trainer.cpp: one fold of `audiograd train`, as a FoldTrainer whose steps train_fold calls in
+// order: set up (data, model, pipelines, loader, optimiser, schedule), resume, the epochs (train,
+// evaluate when due, log, checkpoint), finish (final model and result.json).
+#include "apps/audiograd/fold_trainer.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "apps/audiograd/checkpoints.hpp"
+#include "apps/audiograd/data.hpp"
+#include "apps/audiograd/evaluate.hpp"
+#include "apps/audiograd/optim_setup.hpp"
+#include "apps/audiograd/progress.hpp"
+#include "apps/audiograd/run_files.hpp"
+#include "nn/nn.hpp"
+
+namespace ag::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The random streams of a fold. Each gets its seed from mix_seed(run seed, stream, index), with
+// index = the fold, or fold * 100000 + epoch for the per-epoch streams. Saved runs and the resume
+// test depend on these exact values: keep the formula and the numbers.
+enum Stream : uint64_t { kInit = 1, kNewHead = 2, kDataOrder = 3, kDropout = 4, kCrop = 5 };
+
+uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
+  Generator g(seed ^ (stream * 0x9e3779b97f4a7c15ULL) ^ (index * 0xc2b2ae3d27d4eb4fULL));
+  return g.next_u64();
+}
+
+uint64_t epoch_index(int fold, int epoch) { return static_cast<uint64_t>(fold) * 100000 + static_cast<uint64_t>(epoch); }
+
+// At most `limit` clips (0 = all): every k-th clip, so a small subset still spans the classes.
+audio::AudioDataset limited(const audio::AudioDataset& d, int64_t limit) {
+  if (limit <= 0 || limit >= d.size()) return d;
+  int64_t step = d.size() / limit, i = 0;
+  return d.filter([&](const audio::AudioItem&) { return (i++ % step == 0) && (i - 1) / step < limit; });
+}
+
+// Running training loss and accuracy of an epoch.
+struct EpochTally {
+  double loss_sum = 0;
+  int64_t seen = 0, correct = 0;
+
+  // loss: the batch mean; logits (B, N); labels (B,) int64.
+  void add(double loss, const Tensor& logits, const Tensor& labels) {
+    int64_t b = labels.size(0);
+    loss_sum += loss * static_cast<double>(b);
+    std::vector<int64_t> pred = argmax(logits, 1).to_vector<int64_t>(), truth = labels.to_vector<int64_t>();
+    for (int64_t i = 0; i < b; ++i) correct += pred[i] == truth[i];
+    seen += b;
+  }
+  double loss() const { return loss_sum / std::max<double>(1, static_cast<double>(seen)); }
+  double accuracy() const { return static_cast<double>(correct) / std::max<double>(1, static_cast<double>(seen)); }
+};
+
+class FoldTrainer {
+ public:
+  explicit FoldTrainer(FoldRun& run);
+  int resume();  // the first epoch to train
+  void begin();  // logs what the fold trains and starts its clock
+  void run_epoch(int epoch);
+  FoldResult finish();
+
+ private:
+  void build_model();
+  void build_loader();
+  void build_optimiser();
+  EpochMetrics train_epoch(int epoch);
+  Variable train_step(const audio::Batch& batch, Generator& crop_gen, int epoch, int64_t step, double* loss);
+  void log_epoch(const EpochMetrics& m) const;
+  nn::Metadata metadata() const { return model_metadata(c_, *model_, classes_, options_.base_channels); }
+
+  FoldRun& run_;
+  const TrainConfig& c_;
+  const std::vector<std::string>& classes_;
+  const std::string dir_, last_;  // fold<k>/, fold<k>/last.safetensors
+  audio::AudioDataset train_, test_;
+  models::ModelOptions options_;
+  std::shared_ptr<models::AudioModel> model_;
+  audio::PipelineOptions pipe_;  // the test fold's: no augmentation
+  std::unique_ptr<audio::BatchLoader> loader_;
+  std::unique_ptr<nn::Optimizer> opt_;
+  std::unique_ptr<nn::LRScheduler> sched_;
+  int64_t steps_per_epoch_ = 0;  // optimiser steps (batches / --accumulate, rounded up)
+  int64_t crop_frames_ = 0;      // training crop in frames; 0 = whole clips
+  double lr_ = 0;                // the head's learning rate at the latest optimiser step
+  Clock::time_point t0_;
+  EvalResult last_eval_;
+  bool evaluated_last_ = false;  // whether last_eval_ is of the latest epoch
+};
+
+FoldTrainer::FoldTrainer(FoldRun& run)
+    : run_(run),
+      c_(run.c),
+      classes_(run.data.class_names()),
+      dir_((fs::path(run.c.out) / ("fold" + std::to_string(run.fold))).string()),
+      last_((fs::path(dir_) / "last.safetensors").string()),
+      train_(limited(run.data.without_folds({run.fold}), run.c.limit)),
+      test_(limited(run.data.with_folds({run.fold}), run.c.limit)) {
+  fs::create_directories(dir_);
+  build_model();
+  build_loader();
+  build_optimiser();
+}
+
+// Fresh, or from --pretrained with a new head when the classes differ; then --transfer freezes.
+void FoldTrainer::build_model() {
+  options_.num_classes = static_cast<int64_t>(classes_.size());
+  options_.seed = mix_seed(c_.seed, kInit, run_.fold);
+  options_.activation = c_.activation;
+  model_ = c_.pretrained.empty() ? models::build_model(c_.model, options_)
+                                 : load_pretrained(c_, options_, mix_seed(c_.seed, kNewHead, run_.fold));
+  apply_transfer(c_.transfer, *model_);
+}
+
+// The test pipeline, and the training loader with augmentation and mixup.
+void FoldTrainer::build_loader() {
+  pipe_ = pipeline_for(*model_, c_.clip_seconds);
+  if (c_.cache != "none" && !c_.cache.empty()) pipe_.cache_dir = c_.cache;
+  audio::PipelineOptions train_pipe = pipe_;
+  train_pipe.augment = c_.augment;
+  train_pipe.logmel_mixup_alpha = c_.mixup;
+  train_pipe.waveform_mixup_alpha = c_.wave_mixup;
+  audio::LoaderOptions lo;
+  lo.batch_size = c_.batch_size;
+  lo.balanced = c_.balanced;
+  lo.seed = mix_seed(c_.seed, kDataOrder, run_.fold);
+  lo.num_workers = c_.workers;
+  lo.drop_last = train_.size() > c_.batch_size;
+  loader_ = std::make_unique<audio::BatchLoader>(train_, train_pipe, lo);
+}
+
+void FoldTrainer::build_optimiser() {
+  steps_per_epoch_ = (loader_->batches_per_epoch() + c_.accumulate - 1) / c_.accumulate;
+  opt_ = make_optimizer(c_, *model_);
+  sched_ = make_schedule(c_, *opt_, steps_per_epoch_);
+  // A crop of --crop-seconds, in frames, rounded down to a multiple the model accepts.
+  const int64_t m = model_->time_multiple();
+  if (c_.crop_seconds > 0)
+    crop_frames_ = std::max<int64_t>(
+        m, static_cast<int64_t>(c_.crop_seconds * pipe_.frontend.sample_rate / pipe_.frontend.hop_length) / m * m);
+}
+
+// From the last finished epoch of this fold, if --resume and there is one: weights, optimiser
+// state, and the schedule stepped to where it was.
+int FoldTrainer::resume() {
+  if (!c_.resume || !fs::exists(last_)) return 1;
+  nn::CheckpointInfo info = nn::load_checkpoint(last_, *model_, opt_.get(), /*strict=*/true);
+  const int start = std::stoi(metadata_value(info.metadata, "train.epoch", last_)) + 1;
+  for (int64_t s = 0; s < (start - 1) * steps_per_epoch_; ++s) sched_->step();
+  std::fprintf(stderr, "fold %d: resuming after epoch %d\n", run_.fold, start - 1);
+  return start;
+}
+
+void FoldTrainer::begin() {
+  // Trainable count exactly: with --transfer freeze-base it is a head of a few thousand, which
+  // "0.00 M" would hide.
+  std::fprintf(stderr, "fold %d: %s, train %ld clips (folds != %d), test %ld clips; %s, %.2f M parameters (%ld trainable)\n",
+               run_.fold, c_.model.c_str(), static_cast<long>(train_.size()), run_.fold, static_cast<long>(test_.size()),
+               opt_->name().c_str(), static_cast<double>(model_->num_parameters()) / 1e6,
+               static_cast<long>(model_->num_parameters(true)));
+  t0_ = Clock::now();
+}
+
+// One batch: forward, loss, backward (scaled by 1/--accumulate), and every --accumulate batches
+// (or at the end of the epoch) an optimiser and schedule step. `step` counts from 1. Returns the
+// logits (B, N); *loss is the batch's mean loss.
+Variable FoldTrainer::train_step(const audio::Batch& batch, Generator& crop_gen, int epoch, int64_t step, double* loss) {
+  Tensor x = model_input(batch, *model_);
+  if (crop_frames_ > 0 && model_->input_kind() == models::InputKind::LogMel) x = random_crop_frames(x, crop_frames_, crop_gen);
+  Variable logits = model_->forward(Variable(x));
+  const bool mixed = !batch.lambdas.empty();
+  Variable l = mixed ? cross_entropy(logits, batch.targets, c_.label_smoothing) : cross_entropy(logits, batch.labels, c_.label_smoothing);
+  *loss = l.item<double>();
+  if (!std::isfinite(*loss))
+    fail<Error>("training diverged: the loss is ", *loss, " at fold ", run_.fold, ", epoch ", epoch, ", step ", step,
+                " (try a lower --lr, --clip-grad-norm 5, or check the data); the last good checkpoint is ", last_);
+  (c_.accumulate > 1 ? mul(l, 1.0 / c_.accumulate) : l).backward();
+  if (step % c_.accumulate == 0 || step == loader_->batches_per_epoch()) {
+    if (c_.clip_grad_norm > 0) nn::clip_grad_norm_(model_->parameters(), c_.clip_grad_norm);
+    lr_ = opt_->param_groups().back().lr;
+    opt_->step();
+    opt_->zero_grad();
+    sched_->step();
+  }
+  return logits;
+}
+
+// The training half of an epoch: its metrics without the test columns and the time.
+EpochMetrics FoldTrainer::train_epoch(int epoch) {
+  auto t0 = Clock::now();
+  model_->train();
+  model_->reseed(mix_seed(c_.seed, kDropout, epoch_index(run_.fold, epoch)));
+  Generator crop_gen(mix_seed(c_.seed, kCrop, epoch_index(run_.fold, epoch)));
+  loader_->start_epoch(epoch);
+  Progress bar("fold " + std::to_string(run_.fold) + " epoch " + std::to_string(epoch) + "/" + std::to_string(c_.epochs),
+               loader_->batches_per_epoch());
+  audio::Batch batch;
+  EpochTally tally;
+  int64_t step = 0;
+  lr_ = opt_->param_groups().back().lr;
+  opt_->zero_grad();
+  while (loader_->next(batch)) {
+    double loss = 0;
+    Variable logits = train_step(batch, crop_gen, epoch, ++step, &loss);
+    tally.add(loss, logits.data(), batch.labels);
+    const double el = seconds_since(t0);
+    bar.update(step, tally.loss(), tally.accuracy(), static_cast<double>(tally.seen) / el, el);
+  }
+  bar.finish();
+  EpochMetrics m;
+  m.fold = run_.fold;
+  m.epoch = epoch;
+  m.lr = lr_;
+  m.train_loss = tally.loss();
+  m.train_acc = tally.accuracy();
+  m.clips_per_s = static_cast<double>(tally.seen) / seconds_since(t0);
+  return m;
+}
+
+void FoldTrainer::log_epoch(const EpochMetrics& m) const {
+  const std::string test = m.test_acc >= 0 ? "  test loss " + std::to_string(m.test_loss).substr(0, 6) + " acc " +
+                                                 std::to_string(100 * m.test_acc).substr(0, 5) + "%"
+                                           : "";
+  std::fprintf(stderr, "fold %d epoch %d/%d: train loss %.4f acc %.1f%%%s  lr %.2e  %.1f clips/s  %s\n", run_.fold, m.epoch, c_.epochs,
+               m.train_loss, 100 * m.train_acc, test.c_str(), m.lr, m.clips_per_s, fmt_time(m.seconds).c_str());
+}
+
+// Train, evaluate when due, log, and checkpoint: after this an interruption loses nothing.
+void FoldTrainer::run_epoch(int epoch) {
+  auto t0 = Clock::now();
+  EpochMetrics m = train_epoch(epoch);
+  evaluated_last_ = epoch == c_.epochs || (c_.eval_every > 0 && epoch % c_.eval_every == 0);
+  if (evaluated_last_) {
+    last_eval_ = evaluate(*model_, test_, pipe_, c_.batch_size, c_.workers);
+    m.test_loss = last_eval_.loss;
+    m.test_acc = last_eval_.accuracy;
+  }
+  m.seconds = seconds_since(t0);
+  log_epoch(m);
+  run_.metrics.push_back(m);
+  write_metrics(run_.metrics_path, run_.metrics);
+  nn::Metadata md = metadata();
+  md["train.epoch"] = std::to_string(epoch);
+  md["train.fold"] = std::to_string(run_.fold);
+  nn::save_checkpoint(last_, *model_, opt_.get(), md);
+}
+
+// The final model and result.json (written last: it marks the fold finished).
+FoldResult FoldTrainer::finish() {
+  if (!evaluated_last_) last_eval_ = evaluate(*model_, test_, pipe_, c_.batch_size, c_.workers);  // resumed past the end
+  nn::save_checkpoint((fs::path(dir_) / "model.safetensors").string(), *model_, nullptr, metadata());
+  FoldResult r;
+  r.fold = run_.fold;
+  r.accuracy = last_eval_.accuracy;
+  r.loss = last_eval_.loss;
+  r.epochs = c_.epochs;
+  r.seconds = seconds_since(t0_);
+  r.confusion = last_eval_.confusion;
+  write_fold_result(dir_, r, classes_);
+  return r;
+}
+
+}  // namespace
+
+FoldResult train_fold(FoldRun& run) {
+  FoldTrainer fold(run);
+  const int start = fold.resume();
+  fold.begin();
+  for (int epoch = start; epoch <= run.c.epochs; ++epoch) fold.run_epoch(epoch);
+  return fold.finish();
+}
+
+}  // namespace ag::app

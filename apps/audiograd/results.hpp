@@ -1,0 +1,49 @@
+// results.hpp: what training and evaluation measure: one row per epoch, the evaluation of a model
+// on a test set, and a fold's final result. The trainer fills them, run_files.hpp writes and reads
+// them back, report.hpp draws them.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "tensor/tensor.hpp"
+
+namespace ag::app {
+
+// confusion[true class][predicted class]: clip counts, N x N.
+using Confusion = std::vector<std::vector<int64_t>>;
+
+struct EpochMetrics {
+  int fold = 0;
+  int epoch = 0;
+  double lr = 0;
+  double train_loss = 0, train_acc = 0;
+  double test_loss = -1, test_acc = -1;  // -1 when not evaluated this epoch
+  double clips_per_s = 0;
+  double seconds = 0;
+};
+
+struct EvalResult {
+  double loss = 0;
+  double accuracy = 0;
+  Confusion confusion;
+  Tensor logits;  // (clips, N)
+};
+
+struct FoldResult {
+  int fold = 0;
+  double accuracy = 0;
+  double loss = 0;
+  int epochs = 0;
+  double seconds = 0;
+  Confusion confusion;
+};
+
+// Accuracy per true class, confusion[c][c] / sum_k confusion[c][k]; -1 for a class with no clips.
+std::vector<double> per_class_accuracy(const Confusion& confusion);
+
+// Mean and (population) standard deviation of the fold accuracies; (0, 0) for no folds.
+std::pair<double, double> mean_std(const std::vector<FoldResult>& folds);
+
+}  // namespace ag::app
