@@ -32,7 +32,8 @@ struct SafeTensors {
 
 std::string to_safetensors_bytes(const StateDict& tensors, const Metadata& metadata = {});
 // `what` names the source in errors (a file name). Throws IoError for anything truncated, corrupt
-// or unsupported, naming the offending tensor and its header entry.
+// (malformed JSON, or JSON that is not a safetensors header) or unsupported, naming the offending
+// tensor and its header entry.
 SafeTensors from_safetensors_bytes(const std::string& bytes, const std::string& what = "safetensors data");
 void save_safetensors(const std::string& path, const StateDict& tensors, const Metadata& metadata = {});
 SafeTensors load_safetensors(const std::string& path);
