@@ -4,7 +4,7 @@
 // comment giving the math, the shapes and the gradient of every input. Names and argument orders
 // follow torch.nn.functional, so PyTorch's documentation describes them; differences are noted.
 //
-//   conv2d, conv1d               autograd/ops/conv2d.cpp, conv1d.cpp (im2col + GEMM, OpenMP)
+//   conv2d, conv1d               autograd/ops/conv2d.cpp, conv1d.cpp (kernels in tensor/conv/)
 //   batch_norm                   autograd/ops/batch_norm.cpp
 //   max_pool2d/1d, avg_pool2d/1d autograd/ops/max_pool2d.cpp, avg_pool2d.cpp
 //   dropout, dropout2d           autograd/ops/dropout.cpp

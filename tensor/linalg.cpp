@@ -29,15 +29,6 @@ BlasOperand blas_layout(int64_t rows, int64_t cols, int64_t row_stride, int64_t 
   return {};
 }
 
-template <class T>
-void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
-          int64_t ldb, T* c, int64_t ldc) {
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
-}
-
 // out (m, p) = a (m, n) @ b (n, p) for 2-d views of one floating dtype.
 template <class T>
 void matmul_2d(const Tensor& a, const Tensor& b, const Tensor& out) {
@@ -55,10 +46,22 @@ void matmul_2d(const Tensor& a, const Tensor& b, const Tensor& out) {
     bb = b.contiguous();
     lb = {true, CblasNoTrans, std::max<int64_t>(1, p)};
   }
-  gemm<T>(la.trans, lb.trans, m, p, n, aa.data_ptr<T>(), la.ld, bb.data_ptr<T>(), lb.ld, out.data_ptr<T>(), out.stride(0));
+  gemm(la.trans == CblasTrans, lb.trans == CblasTrans, m, p, n, T(1), aa.data_ptr<T>(), la.ld, bb.data_ptr<T>(), lb.ld,
+       T(0), out.data_ptr<T>(), out.stride(0));
 }
 
 }  // namespace
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans, tb = trans_b ? CblasTrans : CblasNoTrans;
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+          const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  const CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans, tb = trans_b ? CblasTrans : CblasNoTrans;
+  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
 
 Tensor matmul_reference(const Tensor& a, const Tensor& b) {
   check_defined(a, "matmul_reference");

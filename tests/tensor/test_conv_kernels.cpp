@@ -1,0 +1,183 @@
+// test_conv_kernels.cpp: the convolution kernels of tensor/conv/ called directly, each against the
+// plain seven-loop definition (tensor/conv/reference.hpp), on awkward shapes: channel counts that
+// are no multiple of the 8-channel tile or the 16-wide vector, odd T (H) and F (W), strides 1, 2
+// and 4, kernels 6x3, 5x3, 3x5 and 3x3, padding, dilation, batch 1, and rows just under and over
+// the direct kernels' 32-output threshold. Every direct kernel must be taken by some shape (checked).
+// tests/nn/test_conv.cpp does the same through the autograd op conv2d.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tensor/conv/conv2d_kernels.hpp"
+#include "tensor/parallel.hpp"
+
+namespace ag::conv {
+namespace {
+
+// B, C, H, W, O, KH, KW, stride (sh, sw), padding (ph, pw), dilation (dh, dw).
+ConvGeom geom(int64_t B, int64_t C, int64_t H, int64_t W, int64_t O, int64_t KH, int64_t KW, int64_t sh, int64_t sw,
+              int64_t ph, int64_t pw, int64_t dh = 1, int64_t dw = 1) {
+  ConvGeom g{B, C, H, W, O, KH, KW, 0, 0, sh, sw, ph, pw, dh, dw};
+  g.OH = (H + 2 * ph - dh * (KH - 1) - 1) / sh + 1;
+  g.OW = (W + 2 * pw - dw * (KW - 1) - 1) / sw + 1;
+  return g;
+}
+
+std::vector<ConvGeom> shapes() {
+  return {
+      geom(1, 3, 7, 37, 10, 3, 3, 1, 1, 1, 1),      // batch 1, all three direct kernels, partial tile
+      geom(2, 17, 13, 65, 19, 6, 3, 2, 1, 2, 1),    // 6x3, stride (2, 1): direct forward and weight grad
+      geom(2, 5, 21, 35, 9, 5, 3, 1, 1, 2, 1),      // 5x3, stride 1, padded: all direct
+      geom(1, 16, 33, 67, 24, 6, 3, 4, 1, 2, 1),    // stride (4, 1), ERANN-like stem
+      geom(3, 7, 17, 41, 5, 3, 3, 2, 2, 1, 1),      // stride 2 both ways: im2col only
+      geom(2, 33, 9, 47, 40, 3, 3, 1, 1, 1, 1),     // 33 and 40 channels: weight grad by im2col
+      geom(1, 4, 11, 31, 6, 5, 3, 1, 1, 2, 1),      // 31-wide rows, just under the direct threshold
+      geom(2, 3, 19, 64, 7, 3, 5, 4, 4, 1, 2),      // stride 4 both ways, 3x5
+      geom(1, 2, 9, 50, 3, 3, 3, 1, 1, 2, 3, 2, 2),  // dilated, padded
+      geom(2, 6, 15, 33, 11, 3, 5, 1, 1, 1, 2),     // KW 5, 33-wide rows: all direct
+      geom(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0),        // 1x1 everything: pointwise path
+      geom(3, 5, 7, 9, 4, 1, 1, 1, 1, 0, 0),        // pointwise, several samples
+  };
+}
+
+std::string name(const ConvGeom& g) {
+  const auto s = [](int64_t v) { return std::to_string(v); };
+  return "x (" + s(g.B) + ", " + s(g.C) + ", " + s(g.H) + ", " + s(g.W) + ") w (" + s(g.O) + ", " + s(g.C) + ", " +
+         s(g.KH) + ", " + s(g.KW) + ") stride (" + s(g.sh) + ", " + s(g.sw) + ") padding (" + s(g.ph) + ", " + s(g.pw) +
+         ")";
+}
+
+std::vector<double> randn(size_t n, std::mt19937& rng) {
+  std::normal_distribution<double> d;
+  std::vector<double> v(n);
+  for (double& x : v) x = d(rng);
+  return v;
+}
+
+template <class T>
+std::vector<T> cast(const std::vector<double>& v) {
+  return std::vector<T>(v.begin(), v.end());
+}
+
+// |got - want| <= atol + rtol |want| everywhere.
+template <class T>
+void expect_close(const std::vector<T>& got, const std::vector<double>& want, double rtol, double atol,
+                  const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double worst = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const double excess = std::abs(double(got[i]) - want[i]) - (atol + rtol * std::abs(want[i]));
+    if (excess > worst) worst = excess, at = i;
+  }
+  EXPECT_EQ(worst, 0.0) << what << ": element " << at << " is " << got[at] << ", reference " << want[at];
+}
+
+// The float64 reference of one shape: x, w, bias, gy and what they give.
+struct Case {
+  ConvGeom g;
+  std::vector<double> x, w, bias, gy, y, dx, dw, db;
+};
+
+Case make_case(const ConvGeom& g, unsigned seed) {
+  std::mt19937 rng(seed);
+  Case c{g, randn(size_t(g.B * g.C * g.H * g.W), rng), randn(size_t(g.O * g.ckk()), rng), randn(size_t(g.O), rng),
+         randn(size_t(g.B * g.O * g.L()), rng), {}, {}, {}, {}};
+  c.y.assign(c.gy.size(), 0.0);
+  c.dx.assign(c.x.size(), 0.0);
+  c.dw.assign(c.w.size(), 0.0);
+  c.db.assign(c.bias.size(), 0.0);
+  forward_reference(c.x.data(), c.w.data(), c.bias.data(), c.y.data(), g);
+  backward_reference(c.gy.data(), c.x.data(), c.w.data(), c.dx.data(), c.dw.data(), c.db.data(), g);
+  return c;
+}
+
+template <class T>
+void check_im2col(const Case& c, double rtol, double atol) {
+  const ConvGeom& g = c.g;
+  const std::vector<T> x = cast<T>(c.x), w = cast<T>(c.w), bias = cast<T>(c.bias), gy = cast<T>(c.gy);
+  std::vector<T> y(c.y.size()), dx(c.dx.size(), T(0)), dw(c.dw.size()), db(c.db.size());
+  im2col_forward<T>(x.data(), w.data(), bias.data(), y.data(), g);
+  im2col_backward<T>(gy.data(), x.data(), w.data(), dx.data(), dw.data(), g);
+  bias_backward<T>(gy.data(), db.data(), g);
+  expect_close(y, c.y, rtol, atol, "im2col forward " + name(g));
+  expect_close(dx, c.dx, rtol, atol, "im2col input grad " + name(g));
+  expect_close(dw, c.dw, rtol, 10 * atol, "im2col weight grad " + name(g));
+  expect_close(db, c.db, rtol, 10 * atol, "bias grad " + name(g));
+}
+
+TEST(ConvKernels, Im2colMatchesReference) {
+  set_num_threads(2);
+  unsigned seed = 1;
+  for (const ConvGeom& g : shapes()) {
+    const Case c = make_case(g, seed++);
+    check_im2col<double>(c, 1e-12, 1e-12);
+    check_im2col<float>(c, 1e-4, 1e-4);
+  }
+}
+
+TEST(ConvKernels, DirectMatchesReference) {
+  set_num_threads(2);
+  int forward = 0, input_grad = 0, weight_grad = 0;
+  unsigned seed = 100;
+  for (const ConvGeom& g : shapes()) {
+    const Case c = make_case(g, seed++);
+    const std::vector<float> x = cast<float>(c.x), w = cast<float>(c.w), bias = cast<float>(c.bias),
+                             gy = cast<float>(c.gy);
+    if (direct_forward_ok(g)) {
+      std::vector<float> y(c.y.size());
+      direct_forward(x.data(), w.data(), bias.data(), y.data(), g);
+      expect_close(y, c.y, 1e-4, 1e-4, "direct forward " + name(g));
+      ++forward;
+    }
+    if (direct_backward_ok(g)) {
+      std::vector<float> dx(c.dx.size());
+      direct_input_grad(gy.data(), w.data(), dx.data(), g);
+      expect_close(dx, c.dx, 1e-4, 1e-4, "direct input grad " + name(g));
+      ++input_grad;
+    }
+    if (direct_weight_grad_ok(g)) {
+      std::vector<float> dw(c.dw.size());
+      direct_weight_grad(gy.data(), x.data(), dw.data(), g);
+      expect_close(dw, c.dw, 1e-4, 1e-3, "direct weight grad " + name(g));
+      ++weight_grad;
+    }
+  }
+  EXPECT_GE(forward, 5);
+  EXPECT_GE(input_grad, 3);
+  EXPECT_GE(weight_grad, 3);
+}
+
+// forward / backward choose a kernel per shape; with and without ReferenceKernelsGuard the result
+// is the reference's, and any gradient may be left out (null).
+TEST(ConvKernels, DispatchMatchesReference) {
+  set_num_threads(2);
+  unsigned seed = 200;
+  for (const ConvGeom& g : shapes()) {
+    const Case c = make_case(g, seed++);
+    const std::vector<float> x = cast<float>(c.x), w = cast<float>(c.w), bias = cast<float>(c.bias),
+                             gy = cast<float>(c.gy);
+    for (bool reference : {false, true}) {
+      std::unique_ptr<ReferenceKernelsGuard> guard(reference ? new ReferenceKernelsGuard : nullptr);
+      const std::string what = std::string(reference ? "guarded " : "") + name(g);
+      std::vector<float> y(c.y.size()), dx(c.dx.size(), 0.0f), dw(c.dw.size()), db(c.db.size());
+      forward<float>(x.data(), w.data(), bias.data(), y.data(), g);
+      backward<float>(gy.data(), x.data(), w.data(), dx.data(), dw.data(), db.data(), g);
+      expect_close(y, c.y, 1e-4, 1e-4, "forward " + what);
+      expect_close(dx, c.dx, 1e-4, 1e-4, "input grad " + what);
+      expect_close(dw, c.dw, 1e-4, 1e-3, "weight grad " + what);
+      expect_close(db, c.db, 1e-4, 1e-3, "bias grad " + what);
+      std::vector<float> dw_only(c.dw.size());
+      backward<float>(gy.data(), x.data(), w.data(), nullptr, dw_only.data(), nullptr, g);
+      expect_close(dw_only, c.dw, 1e-4, 1e-3, "weight grad alone " + what);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ag::conv
