@@ -1,6 +1,5 @@
 // mlp_demo: trains a two-layer MLP on a synthetic three-armed spiral with nothing but tensor/ and
-// autograd/ (no nn/ layers): a small, complete picture of a training loop. It is the README's main
-// job until the audio app exists.
+// autograd/ (no nn/ layers): a small, complete picture of a training loop.
 //
 //   x (B, 2) -> Linear(2, H) -> ReLU -> Linear(H, 3) -> logits (B, 3) -> cross-entropy
 //
