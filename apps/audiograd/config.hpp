@@ -37,6 +37,7 @@ struct TrainConfig {
   double clip_grad_norm = 0.0;      // 0 = off
   int accumulate = 1;               // gradient accumulation steps
   double label_smoothing = 0.0;
+  std::string head_init = "panns";  // panns (Xavier, as the published models) | zero (chance loss at step 0)
   bool balanced = false;            // class-balanced sampling
   // Augmentation
   std::string augment;              // audio/augment.hpp names, e.g. "time_mask freq_mask"; "" = none

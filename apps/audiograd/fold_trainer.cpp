@@ -115,6 +115,7 @@ void FoldTrainer::build_model() {
   options_.activation = c_.activation;
   model_ = c_.pretrained.empty() ? models::build_model(c_.model, options_)
                                  : load_pretrained(c_, options_, mix_seed(c_.seed, kNewHead, run_.fold));
+  if (c_.head_init == "zero") models::zero_head(*model_);
   apply_transfer(c_.transfer, *model_);
 }
 

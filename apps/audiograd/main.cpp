@@ -61,6 +61,8 @@ void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_option("--clip-grad-norm", c.clip_grad_norm, "clip the gradient norm (0 = off)")->capture_default_str();
   t->add_option("--accumulate", c.accumulate, "gradient accumulation steps")->capture_default_str();
   t->add_option("--label-smoothing", c.label_smoothing, "label smoothing epsilon")->capture_default_str();
+  t->add_option("--head-init", c.head_init, "panns (Xavier, as published) | zero (logits start at 0: the first loss is ln N)")
+      ->capture_default_str();
   t->add_flag("--balanced", c.balanced, "class-balanced sampling");
   t->add_option("--augment", c.augment, "augmentations by name, e.g. 'gain(p=0.5) time_mask(num=2,max_width=64) freq_mask'")
       ->capture_default_str();

@@ -25,6 +25,8 @@ void check_settings(const TrainConfig& c) {
   if (c.batch_size < 1) fail<ValueError>("--batch-size must be >= 1, got ", c.batch_size);
   if (c.accumulate < 1) fail<ValueError>("--accumulate must be >= 1, got ", c.accumulate);
   if (c.threads < 1) fail<ValueError>("--threads must be >= 1, got ", c.threads);
+  if (c.head_init != "panns" && c.head_init != "zero")
+    fail<ValueError>("--head-init must be panns or zero, got '", c.head_init, "'");
 }
 
 // The dataset without --exclude-folds.

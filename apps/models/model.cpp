@@ -77,6 +77,18 @@ void init_panns(nn::Module& module, Generator& gen) {
   }
 }
 
+void zero_head(AudioModel& model) {
+  const std::string prefix = model.head_prefix();
+  int64_t zeroed = 0;
+  for (auto& [name, p] : model.named_parameters()) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    Tensor t = p.data();
+    nn::init::zeros_(t);
+    ++zeroed;
+  }
+  if (zeroed == 0) fail<ValueError>(model.type_name(), ": zero_head found no parameters under '", prefix, "'");
+}
+
 int64_t count_macs(AudioModel& model, const Shape& input_shape) {
   bool was_training = model.is_training();
   model.eval();

@@ -68,4 +68,11 @@ int64_t count_macs(AudioModel& model, const Shape& input_shape);
 // PANNs' initialisation: Xavier-uniform conv and linear weights, zero biases, BN weight 1, bias 0.
 void init_panns(nn::Module& module, Generator& gen);
 
+// Sets every parameter of the classifier head (head_prefix()) to zero, so that the logits start at
+// 0 and the first loss is the chance loss ln(N) (PANNs' init gives ~3x that on ESC-50: large
+// logits that the first epochs spend shrinking). The backbone still learns from the first step:
+// the head's weight gradient is embedding x error, non-zero; its input gradient is zero only until
+// the head's first update.
+void zero_head(AudioModel& model);
+
 }  // namespace ag::models

@@ -93,6 +93,31 @@ TEST(Models, Cnn14TransferHead) {
   EXPECT_EQ(m->forward(Variable(randn({2, 1, 64, 64}))).shape(), (Shape{2, 10}));
 }
 
+TEST(Models, ZeroHeadStartsAtTheChanceLoss) {
+  // PANNs' init: the logits of a 50-class ERANN are far from 0. zero_head: exactly 0, so the
+  // cross-entropy is ln 50 for any input and labels, and the head still gets a gradient.
+  auto m = make("erann-2-1", 50);
+  const Tensor x = randn({4, 1, 64, 128});
+  const Tensor labels = from_vector<int64_t>({0, 7, 21, 49});
+  const double before = cross_entropy(m->forward(Variable(x)), labels).item<double>();
+  zero_head(*m);
+  Variable loss = cross_entropy(m->forward(Variable(x)), labels);
+  EXPECT_NEAR(loss.item<double>(), std::log(50.0), 1e-6);
+  EXPECT_GT(std::abs(before - std::log(50.0)), 1e-3) << "PANNs init already gives the chance loss: the test shows nothing";
+  loss.backward();
+  double head_grad = 0, backbone = 0;
+  for (auto& [name, p] : m->named_parameters()) {
+    if (name.rfind(m->head_prefix(), 0) == 0) {
+      EXPECT_EQ(sum(abs(p.data())).item<double>(), 0.0) << name;
+      if (name.find("weight") != std::string::npos) head_grad += sum(abs(p.grad())).item<double>();
+    } else {
+      backbone += sum(abs(p.data())).item<double>();
+    }
+  }
+  EXPECT_GT(head_grad, 0.0);
+  EXPECT_GT(backbone, 0.0);  // only the head was zeroed
+}
+
 TEST(Models, WavegramLogmelCnn14) {
   auto m = make("wavegram-logmel-cnn14", 527);
   EXPECT_NEAR(static_cast<double>(m->num_parameters(true)) / 1e6, 81.07, 0.01);
