@@ -74,6 +74,11 @@ std::vector<float> ClipPipeline::clip(const AudioItem& item, Generator& gen) con
 BatchLoader::BatchLoader(AudioDataset dataset, PipelineOptions pipeline, LoaderOptions options)
     : dataset_(std::move(dataset)), pipeline_(std::move(pipeline)), options_(options) {
   if (options_.batch_size < 1) fail<ValueError>("BatchLoader: batch_size must be >= 1, got ", options_.batch_size);
+  if (options_.world < 1 || options_.rank < 0 || options_.rank >= options_.world)
+    fail<ValueError>("BatchLoader: rank ", options_.rank, " of world ", options_.world, " (expected 0 <= rank < world)");
+  if (options_.batch_size < options_.world)
+    fail<ValueError>("BatchLoader: batch_size ", options_.batch_size, " cannot be split over ", options_.world,
+                     " ranks (each needs at least one clip)");
   if (options_.num_workers < 0 || options_.prefetch < 1) {
     fail<ValueError>("BatchLoader: need num_workers >= 0 and prefetch >= 1, got ", options_.num_workers, ", ",
                      options_.prefetch);
@@ -95,8 +100,22 @@ void BatchLoader::stop_workers() {
 }
 
 int64_t BatchLoader::batches_per_epoch() const {
-  const int64_t n = dataset_.size(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  const int64_t n = dataset_.size(), b = options_.batch_size, rest = n % b;
+  return n / b + (!options_.drop_last && rest >= options_.world ? 1 : 0);
+}
+
+Generator BatchLoader::batch_generator(int64_t epoch, int64_t index) const {
+  uint64_t seed = options_.seed;
+  if (options_.rank > 0) seed = derived_generator(seed, 0xD157, static_cast<uint64_t>(options_.rank)).next_u64();
+  return derived_generator(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(index));
+}
+
+int64_t BatchLoader::global_size(int64_t index) const {
+  return std::min<int64_t>(options_.batch_size, dataset_.size() - index * options_.batch_size);
+}
+
+std::pair<int64_t, int64_t> BatchLoader::shard(int64_t m) const {
+  return {options_.rank * m / options_.world, (options_.rank + 1) * m / options_.world};
 }
 
 std::vector<int64_t> BatchLoader::epoch_order(int64_t epoch) const {
@@ -199,7 +218,10 @@ void BatchLoader::start_epoch(int64_t epoch) {
   for (size_t i = 0; i < order.size(); i += options_.batch_size) {
     const size_t end = std::min(order.size(), i + static_cast<size_t>(options_.batch_size));
     if (options_.drop_last && end - i < static_cast<size_t>(options_.batch_size)) break;
-    batches->emplace_back(order.begin() + i, order.begin() + end);
+    const int64_t m = static_cast<int64_t>(end - i);
+    if (m < options_.world) break;  // too small to give every rank a clip
+    const auto [b, e] = shard(m);
+    batches->emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i) + b, order.begin() + static_cast<std::ptrdiff_t>(i) + e);
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -232,7 +254,7 @@ void BatchLoader::worker_loop() {
     }
     Slot slot;
     try {
-      Generator gen = derived_generator(options_.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(index));
+      Generator gen = batch_generator(epoch, index);
       slot.batch = make_batch((*batches)[static_cast<size_t>(index)], gen);
     } catch (...) {
       slot.error = std::current_exception();
@@ -258,8 +280,9 @@ bool BatchLoader::next(Batch& out) {
     ++next_deliver_;
     ++next_claim_;
     lock.unlock();
-    Generator gen = derived_generator(options_.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(index));
+    Generator gen = batch_generator(epoch, index);
     out = make_batch((*batches)[static_cast<size_t>(index)], gen);
+    out.global_size = global_size(index);
     return true;
   }
   ready_cv_.wait(lock, [&] { return ready_.count(index) > 0; });
@@ -270,6 +293,7 @@ bool BatchLoader::next(Batch& out) {
   work_cv_.notify_all();  // a prefetch slot is free
   if (slot.error) std::rethrow_exception(slot.error);
   out = std::move(slot.batch);
+  out.global_size = global_size(index);
   return true;
 }
 

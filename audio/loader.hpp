@@ -84,6 +84,7 @@ struct Batch {
   std::vector<int64_t> indices;  // (B,) dataset indices
   std::vector<double> lambdas;   // (B,) mixup λ per row (empty when not mixed)
   std::vector<int64_t> partners; // (B,) row i was mixed with row partners[i] (empty when not mixed)
+  int64_t global_size = 0;       // clips in the global batch this is a rank's slice of (= B on one rank)
 };
 
 struct LoaderOptions {
@@ -96,6 +97,14 @@ struct LoaderOptions {
   uint64_t seed = 0;
   int num_workers = 2;  // 0: batches are built on the caller's thread inside next()
   int prefetch = 4;     // batches prepared ahead of the consumer
+  // Data-parallel training (nn/distributed.hpp): this process is `rank` of `world`. The epoch order
+  // and the global batches are the same on every rank (from `seed`); each rank loads its slice
+  // [rank m / world, (rank + 1) m / world) of every global batch of m clips, so the ranks together
+  // see exactly the batches one process would. A batch too small to give every rank a clip (the
+  // last one, m < world) is left out on every rank. Rank 0 draws its augmentation from the same
+  // streams as a single process; rank r > 0 from streams seeded by (seed, r, epoch, batch).
+  int rank = 0;
+  int world = 1;
 };
 
 class BatchLoader {
@@ -109,8 +118,11 @@ class BatchLoader {
   const ClipPipeline& pipeline() const { return pipeline_; }
   int64_t batches_per_epoch() const;
 
-  // The dataset indices of epoch `epoch`, in batch order (deterministic from the seed).
+  // The dataset indices of epoch `epoch`, in batch order (deterministic from the seed), before the
+  // split over ranks.
   std::vector<int64_t> epoch_order(int64_t epoch) const;
+  // The clips of global batch `index` of m clips that this rank loads: [begin, end) of the m.
+  std::pair<int64_t, int64_t> shard(int64_t m) const;
   // Starts (or restarts) an epoch; workers begin preparing its first batches at once.
   void start_epoch(int64_t epoch);
   // The next batch of the current epoch; false when the epoch is done.
@@ -121,6 +133,10 @@ class BatchLoader {
  private:
   void worker_loop();
   void stop_workers();
+  // The random stream of batch `index` of `epoch` on this rank.
+  Generator batch_generator(int64_t epoch, int64_t index) const;
+  // The number of clips of global batch `index`, over every rank.
+  int64_t global_size(int64_t index) const;
 
   AudioDataset dataset_;
   ClipPipeline pipeline_;

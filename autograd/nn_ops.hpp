@@ -17,6 +17,7 @@
 // 2-d op (time and mel bins in the audio models), T the axis of a 1-d op, K kernel, N classes.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -66,9 +67,17 @@ Conv2dGrads conv2d_backward_reference(const Tensor& grad_output, const Tensor& i
 //             updates them in place:  running = (1 - momentum) running + momentum batch_stat,
 //             with the UNBIASED variance for running_var (PyTorch's rule).
 //   eval:     uses running_mean / running_var (which must then be defined).
+//   allreduce (training only, optional): synchronised batch norm over several processes
+//             (PyTorch's SyncBatchNorm). It must sum a buffer of doubles over every process in
+//             place; the op calls it for the per-channel sums and counts and for the sums of
+//             squared deviations in forward, and for sum g and sum g xhat in backward, so every
+//             process normalises with the statistics of the global batch. The weight and bias
+//             gradients stay this process's own sums (averaged with the other gradients later).
+using BatchNormAllreduce = std::function<void(double* data, int64_t n)>;
 Variable batch_norm(const Variable& input, const Tensor& running_mean, const Tensor& running_var,
                     const Variable& weight = Variable(), const Variable& bias = Variable(),
-                    bool training = false, double momentum = 0.1, double eps = 1e-5);
+                    bool training = false, double momentum = 0.1, double eps = 1e-5,
+                    const BatchNormAllreduce& allreduce = nullptr);
 
 // --- pooling ------------------------------------------------------------------------------------
 // input (B, C, H, W) -> (B, C, OH, OW), OH = floor((H + 2 padding.h - kernel.h) / stride.h) + 1.

@@ -33,7 +33,7 @@ Variable BatchNorm::forward_impl(const Variable& x) {
   // Without running statistics, evaluation also uses the batch's (PyTorch's rule).
   const bool use_batch_stats = is_training() || !track;
   return batch_norm(x, track ? running_mean : Tensor(), track ? running_var : Tensor(), weight, bias, use_batch_stats,
-                    options_.momentum, options_.eps);
+                    options_.momentum, options_.eps, is_training() ? allreduce_ : nullptr);
 }
 
 std::string BatchNorm::extra_repr() const {
@@ -42,6 +42,7 @@ std::string BatchNorm::extra_repr() const {
   if (options_.momentum != 0.1) s += ", momentum=" + std::to_string(options_.momentum);
   if (!options_.affine) s += ", affine=false";
   if (!options_.track_running_stats) s += ", track_running_stats=false";
+  if (allreduce_) s += ", synchronised";
   return s;
 }
 

@@ -6,6 +6,8 @@
 // PyTorch's names so that `bn0.running_mean` loads from a PANNs checkpoint.
 // Training mode normalises with the batch statistics and moves the running ones (momentum, unbiased
 // variance: PyTorch's rule); eval mode uses the running statistics.
+// Synchronised (set_allreduce, or nn::sync_batchnorm in distributed.hpp): training mode normalises
+// with the statistics of the global batch over every process (PyTorch's SyncBatchNorm).
 #pragma once
 
 #include "nn/module.hpp"
@@ -26,6 +28,9 @@ class BatchNorm : public Module {
   Tensor running_mean, running_var, num_batches_tracked;
   int64_t num_features() const { return num_features_; }
   std::string extra_repr() const override;
+  // Sums the batch statistics over processes with `allreduce` in training mode (nullptr: local).
+  void set_allreduce(BatchNormAllreduce allreduce) { allreduce_ = std::move(allreduce); }
+  bool synchronised() const { return static_cast<bool>(allreduce_); }
 
  protected:
   // expected_dims: the input ranks this layer accepts (e.g. {2, 3} for BatchNorm1d).
@@ -36,6 +41,7 @@ class BatchNorm : public Module {
   int64_t num_features_;
   BatchNormOptions options_;
   std::vector<int64_t> expected_dims_;
+  BatchNormAllreduce allreduce_;
 };
 
 class BatchNorm1d : public BatchNorm {

@@ -7,6 +7,7 @@
 #include "nn/batchnorm.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/container.hpp"
+#include "nn/distributed.hpp"
 #include "nn/conv.hpp"
 #include "nn/dropout.hpp"
 #include "nn/init.hpp"

@@ -14,6 +14,7 @@ pkgs=(
   libcli11-dev             # command-line parsing for the apps
   nlohmann-json3-dev       # JSON: the safetensors header, summary.json, result.json, predict --json
   libgtest-dev             # unit tests
+  openmpi-bin libopenmpi-dev  # data-parallel training: mpirun -np N audiograd train (nn/mpi_communicator.cpp)
 )
 if [[ "${1:-}" == "--with-python" ]]; then
   pkgs+=(python3-numpy python3-torch python3-torchaudio)

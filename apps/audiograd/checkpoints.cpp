@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "apps/audiograd/distributed.hpp"
 #include "apps/audiograd/text.hpp"
 
 namespace ag::app {
@@ -81,12 +82,14 @@ std::shared_ptr<models::AudioModel> load_pretrained(const TrainConfig& c, models
   options.base_channels = po.base_channels;
   nn::LoadReport rep;
   auto model = build_and_load(c.model, po, st, &rep);
-  std::fprintf(stderr, "pretrained: loaded %zu tensors from %s%s%s\n", rep.loaded.size(), c.pretrained.c_str(), rep.ok() ? "" : "; ",
-               rep.ok() ? "" : rep.to_string().c_str());
+  if (is_main_rank())
+    std::fprintf(stderr, "pretrained: loaded %zu tensors from %s%s%s\n", rep.loaded.size(), c.pretrained.c_str(), rep.ok() ? "" : "; ",
+                 rep.ok() ? "" : rep.to_string().c_str());
   if (rep.loaded.empty()) fail<ValueError>("--pretrained ", c.pretrained, ": no tensor matched the model");
   if (po.num_classes != options.num_classes || c.transfer != "finetune") {
     model->replace_head(options.num_classes, head_seed);
-    std::fprintf(stderr, "pretrained: new head %s with %ld classes\n", model->head_prefix().c_str(), static_cast<long>(options.num_classes));
+    if (is_main_rank())
+      std::fprintf(stderr, "pretrained: new head %s with %ld classes\n", model->head_prefix().c_str(), static_cast<long>(options.num_classes));
   }
   return model;
 }

@@ -56,6 +56,9 @@ struct TrainConfig {
   bool overwrite = false;
   int eval_every = 2;               // evaluate the test fold every N epochs (reporting only)
   int64_t limit = 0;                // use only the first N clips of each split (smoke tests)
+  // Data-parallel training under mpirun (docs/15_distributed.md); --batch-size is the global batch.
+  bool sync_bn = false;             // batch norm over the global batch (SyncBatchNorm) instead of per rank
+  double bucket_mb = 25;            // gradients are summed in buckets of at most this many MiB
 };
 
 // Parses "1", "2,4", "all" against the folds a dataset has. ValueError for a fold it lacks.

@@ -7,7 +7,28 @@
 namespace ag::app {
 
 EvalResult evaluate(models::AudioModel& model, const audio::AudioDataset& data, const audio::PipelineOptions& pipeline,
-                    int64_t batch_size, int workers) {
+                    int64_t batch_size, int workers, nn::Communicator* comm) {
+  const int ranks = comm ? comm->size() : 1;
+  if (ranks > 1) {
+    int64_t i = 0;
+    const int r = comm->rank();
+    audio::AudioDataset mine = data.filter([&](const audio::AudioItem&) { return i++ % ranks == r; });
+    EvalResult part = evaluate(model, mine, pipeline, batch_size, workers);
+    const int64_t n = model.num_classes();
+    std::vector<double> sums = {part.loss * static_cast<double>(mine.size()), static_cast<double>(mine.size())};
+    for (const auto& row : part.confusion)
+      for (int64_t v : row) sums.push_back(static_cast<double>(v));
+    comm->allreduce_sum(sums.data(), static_cast<int64_t>(sums.size()));
+    int64_t correct = 0;
+    for (int64_t t = 0; t < n; ++t)
+      for (int64_t p = 0; p < n; ++p) {
+        part.confusion[t][p] = static_cast<int64_t>(sums[static_cast<size_t>(2 + t * n + p)]);
+        if (t == p) correct += part.confusion[t][p];
+      }
+    part.loss = sums[1] > 0 ? sums[0] / sums[1] : 0;
+    part.accuracy = sums[1] > 0 ? static_cast<double>(correct) / sums[1] : 0;
+    return part;
+  }
   audio::LoaderOptions lo;
   lo.batch_size = batch_size;
   lo.shuffle = false;

@@ -1,6 +1,11 @@
 // fold_trainer.cpp: one fold of `audiograd train`, as a FoldTrainer whose steps train_fold calls in
 // order: set up (data, model, pipelines, loader, optimiser, schedule), resume, the epochs (train,
 // evaluate when due, log, checkpoint), finish (final model and result.json).
+//
+// Data-parallel (mpirun -np R, distributed.hpp): every rank builds the same model (rank 0's weights
+// are broadcast), loads its slice of each global batch, scales its loss by its share of the batch,
+// and the gradients are summed over the ranks before clipping and the optimiser step, so every rank
+// takes the same step. Rank 0 alone writes and logs.
 #include "apps/audiograd/fold_trainer.hpp"
 
 #include <cmath>
@@ -10,6 +15,7 @@
 
 #include "apps/audiograd/checkpoints.hpp"
 #include "apps/audiograd/data.hpp"
+#include "apps/audiograd/distributed.hpp"
 #include "apps/audiograd/evaluate.hpp"
 #include "apps/audiograd/optim_setup.hpp"
 #include "apps/audiograd/progress.hpp"
@@ -25,11 +31,17 @@ namespace {
 // The random streams of a fold. Each gets its seed from mix_seed(run seed, stream, index), with
 // index = the fold, or fold * 100000 + epoch for the per-epoch streams. Saved runs and the resume
 // test depend on these exact values: keep the formula and the numbers.
-enum Stream : uint64_t { kInit = 1, kNewHead = 2, kDataOrder = 3, kDropout = 4, kCrop = 5 };
+enum Stream : uint64_t { kInit = 1, kNewHead = 2, kDataOrder = 3, kDropout = 4, kCrop = 5, kRank = 6 };
 
 uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index) {
   Generator g(seed ^ (stream * 0x9e3779b97f4a7c15ULL) ^ (index * 0xc2b2ae3d27d4eb4fULL));
   return g.next_u64();
+}
+
+// A per-rank stream (dropout, crops): rank 0 keeps the one-process seed, rank r > 0 mixes in r.
+uint64_t rank_seed(uint64_t seed) {
+  const int r = world().rank();
+  return r == 0 ? seed : mix_seed(seed, kRank, static_cast<uint64_t>(r));
 }
 
 uint64_t epoch_index(int fold, int epoch) { return static_cast<uint64_t>(fold) * 100000 + static_cast<uint64_t>(epoch); }
@@ -53,6 +65,14 @@ struct EpochTally {
     std::vector<int64_t> pred = argmax(logits, 1).to_vector<int64_t>(), truth = labels.to_vector<int64_t>();
     for (int64_t i = 0; i < b; ++i) correct += pred[i] == truth[i];
     seen += b;
+  }
+  // Over every rank (at the end of an epoch).
+  void sum_over_ranks() {
+    double v[3] = {loss_sum, static_cast<double>(seen), static_cast<double>(correct)};
+    world().allreduce_sum(v, 3);
+    loss_sum = v[0];
+    seen = static_cast<int64_t>(v[1]);
+    correct = static_cast<int64_t>(v[2]);
   }
   double loss() const { return loss_sum / std::max<double>(1, static_cast<double>(seen)); }
   double accuracy() const { return static_cast<double>(correct) / std::max<double>(1, static_cast<double>(seen)); }
@@ -102,7 +122,7 @@ FoldTrainer::FoldTrainer(FoldRun& run)
       last_((fs::path(dir_) / "last.safetensors").string()),
       train_(limited(run.data.without_folds({run.fold}), run.c.limit)),
       test_(limited(run.data.with_folds({run.fold}), run.c.limit)) {
-  fs::create_directories(dir_);
+  if (is_main_rank()) fs::create_directories(dir_);
   build_model();
   build_loader();
   build_optimiser();
@@ -117,6 +137,10 @@ void FoldTrainer::build_model() {
                                  : load_pretrained(c_, options_, mix_seed(c_.seed, kNewHead, run_.fold));
   if (c_.head_init == "zero") models::zero_head(*model_);
   apply_transfer(c_.transfer, *model_);
+  // Every rank starts from rank 0's weights (they are equal already, being seeded alike; this
+  // makes it so whatever happens, as DDP does), and --sync-bn normalises over the global batch.
+  nn::broadcast_module(*model_, world());
+  if (c_.sync_bn) nn::sync_batchnorm(*model_, world_ptr());
 }
 
 // The test pipeline, and the training loader with augmentation and mixup.
@@ -133,6 +157,8 @@ void FoldTrainer::build_loader() {
   lo.seed = mix_seed(c_.seed, kDataOrder, run_.fold);
   lo.num_workers = c_.workers;
   lo.drop_last = train_.size() > c_.batch_size;
+  lo.rank = world().rank();
+  lo.world = world().size();
   loader_ = std::make_unique<audio::BatchLoader>(train_, train_pipe, lo);
 }
 
@@ -149,23 +175,39 @@ void FoldTrainer::build_optimiser() {
 
 // From the last finished epoch of this fold, if --resume and there is one: weights, optimiser
 // state, and the schedule stepped to where it was.
+// Distributed: rank 0 reads the checkpoint and sends weights and optimiser state to the others (no
+// shared file system needed).
 int FoldTrainer::resume() {
-  if (!c_.resume || !fs::exists(last_)) return 1;
-  nn::CheckpointInfo info = nn::load_checkpoint(last_, *model_, opt_.get(), /*strict=*/true);
-  const int start = std::stoi(metadata_value(info.metadata, "train.epoch", last_)) + 1;
+  int start = 1;
+  if (is_main_rank() && c_.resume && fs::exists(last_)) {
+    nn::CheckpointInfo info = nn::load_checkpoint(last_, *model_, opt_.get(), /*strict=*/true);
+    start = std::stoi(metadata_value(info.metadata, "train.epoch", last_)) + 1;
+  }
+  world().broadcast(&start, sizeof start, 0);
+  if (start == 1) return 1;
+  if (world().size() > 1) {
+    nn::broadcast_module(*model_, world());
+    std::string state = is_main_rank() ? nn::to_safetensors_bytes(opt_->state_dict()) : std::string();
+    nn::broadcast_string(state, world());
+    if (!is_main_rank()) opt_->load_state_dict(nn::from_safetensors_bytes(state, "rank 0's optimiser state").tensors);
+  }
   for (int64_t s = 0; s < (start - 1) * steps_per_epoch_; ++s) sched_->step();
-  std::fprintf(stderr, "fold %d: resuming after epoch %d\n", run_.fold, start - 1);
+  if (is_main_rank()) std::fprintf(stderr, "fold %d: resuming after epoch %d\n", run_.fold, start - 1);
   return start;
 }
 
 void FoldTrainer::begin() {
+  t0_ = Clock::now();
+  if (!is_main_rank()) return;
+  if (world().size() > 1)
+    std::fprintf(stderr, "fold %d: data-parallel over %s: %ld clips per rank and step%s\n", run_.fold, world().name().c_str(),
+                 static_cast<long>(c_.batch_size / world().size()), c_.sync_bn ? ", synchronised batch norm" : "");
   // Trainable count exactly: with --transfer freeze-base it is a head of a few thousand, which
   // "0.00 M" would hide.
   std::fprintf(stderr, "fold %d: %s, train %ld clips (folds != %d), test %ld clips; %s, %.2f M parameters (%ld trainable)\n",
                run_.fold, c_.model.c_str(), static_cast<long>(train_.size()), run_.fold, static_cast<long>(test_.size()),
                opt_->name().c_str(), static_cast<double>(model_->num_parameters()) / 1e6,
                static_cast<long>(model_->num_parameters(true)));
-  t0_ = Clock::now();
 }
 
 // One batch: forward, loss, backward (scaled by 1/--accumulate), and every --accumulate batches
@@ -178,11 +220,18 @@ Variable FoldTrainer::train_step(const audio::Batch& batch, Generator& crop_gen,
   const bool mixed = !batch.lambdas.empty();
   Variable l = mixed ? cross_entropy(logits, batch.targets, c_.label_smoothing) : cross_entropy(logits, batch.labels, c_.label_smoothing);
   *loss = l.item<double>();
+  // Distributed: this rank's share of the global batch's mean loss, so that the gradients summed
+  // over the ranks are those of the global batch (one rank: the factor is 1 and is not applied).
+  double scale = 1.0 / c_.accumulate;
+  if (world().size() > 1) scale *= static_cast<double>(batch.labels.size(0)) / static_cast<double>(batch.global_size);
   if (!std::isfinite(*loss))
     fail<Error>("training diverged: the loss is ", *loss, " at fold ", run_.fold, ", epoch ", epoch, ", step ", step,
                 " (try a lower --lr, --clip-grad-norm 5, or check the data); the last good checkpoint is ", last_);
-  (c_.accumulate > 1 ? mul(l, 1.0 / c_.accumulate) : l).backward();
+  (scale != 1.0 ? mul(l, scale) : l).backward();
   if (step % c_.accumulate == 0 || step == loader_->batches_per_epoch()) {
+    nn::GradientBuckets buckets;
+    buckets.bucket_bytes = static_cast<int64_t>(c_.bucket_mb * (1 << 20));
+    nn::allreduce_gradients(model_->parameters(), world(), buckets);
     if (c_.clip_grad_norm > 0) nn::clip_grad_norm_(model_->parameters(), c_.clip_grad_norm);
     lr_ = opt_->param_groups().back().lr;
     opt_->step();
@@ -196,11 +245,11 @@ Variable FoldTrainer::train_step(const audio::Batch& batch, Generator& crop_gen,
 EpochMetrics FoldTrainer::train_epoch(int epoch) {
   auto t0 = Clock::now();
   model_->train();
-  model_->reseed(mix_seed(c_.seed, kDropout, epoch_index(run_.fold, epoch)));
-  Generator crop_gen(mix_seed(c_.seed, kCrop, epoch_index(run_.fold, epoch)));
+  model_->reseed(rank_seed(mix_seed(c_.seed, kDropout, epoch_index(run_.fold, epoch))));
+  Generator crop_gen(rank_seed(mix_seed(c_.seed, kCrop, epoch_index(run_.fold, epoch))));
   loader_->start_epoch(epoch);
   Progress bar("fold " + std::to_string(run_.fold) + " epoch " + std::to_string(epoch) + "/" + std::to_string(c_.epochs),
-               loader_->batches_per_epoch());
+               loader_->batches_per_epoch(), is_main_rank());
   audio::Batch batch;
   EpochTally tally;
   int64_t step = 0;
@@ -211,9 +260,14 @@ EpochMetrics FoldTrainer::train_epoch(int epoch) {
     Variable logits = train_step(batch, crop_gen, epoch, ++step, &loss);
     tally.add(loss, logits.data(), batch.labels);
     const double el = seconds_since(t0);
-    bar.update(step, tally.loss(), tally.accuracy(), static_cast<double>(tally.seen) / el, el);
+    bar.update(step, tally.loss(), tally.accuracy(), static_cast<double>(tally.seen * world().size()) / el, el);
   }
   bar.finish();
+  if (world().size() > 1) {
+    tally.sum_over_ranks();
+    // Batch norm's running statistics are rank 0's on every rank (DDP's broadcast_buffers).
+    nn::broadcast_buffers(*model_, world());
+  }
   EpochMetrics m;
   m.fold = run_.fold;
   m.epoch = epoch;
@@ -238,13 +292,14 @@ void FoldTrainer::run_epoch(int epoch) {
   EpochMetrics m = train_epoch(epoch);
   evaluated_last_ = epoch == c_.epochs || (c_.eval_every > 0 && epoch % c_.eval_every == 0);
   if (evaluated_last_) {
-    last_eval_ = evaluate(*model_, test_, pipe_, c_.batch_size, c_.workers);
+    last_eval_ = evaluate(*model_, test_, pipe_, c_.batch_size, c_.workers, &world());
     m.test_loss = last_eval_.loss;
     m.test_acc = last_eval_.accuracy;
   }
   m.seconds = seconds_since(t0);
-  log_epoch(m);
   run_.metrics.push_back(m);
+  if (!is_main_rank()) return;
+  log_epoch(m);
   write_metrics(run_.metrics_path, run_.metrics);
   nn::Metadata md = metadata();
   md["train.epoch"] = std::to_string(epoch);
@@ -254,8 +309,8 @@ void FoldTrainer::run_epoch(int epoch) {
 
 // The final model and result.json (written last: it marks the fold finished).
 FoldResult FoldTrainer::finish() {
-  if (!evaluated_last_) last_eval_ = evaluate(*model_, test_, pipe_, c_.batch_size, c_.workers);  // resumed past the end
-  nn::save_checkpoint((fs::path(dir_) / "model.safetensors").string(), *model_, nullptr, metadata());
+  if (!evaluated_last_) last_eval_ = evaluate(*model_, test_, pipe_, c_.batch_size, c_.workers, &world());  // resumed past the end
+  if (is_main_rank()) nn::save_checkpoint((fs::path(dir_) / "model.safetensors").string(), *model_, nullptr, metadata());
   FoldResult r;
   r.fold = run_.fold;
   r.accuracy = last_eval_.accuracy;
@@ -263,7 +318,7 @@ FoldResult FoldTrainer::finish() {
   r.epochs = c_.epochs;
   r.seconds = seconds_since(t0_);
   r.confusion = last_eval_.confusion;
-  write_fold_result(dir_, r, classes_);
+  if (is_main_rank()) write_fold_result(dir_, r, classes_);
   return r;
 }
 

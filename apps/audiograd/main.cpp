@@ -8,15 +8,21 @@
 //   audiograd probe    --embeddings   linear / MLP classifiers on embeddings, k-fold
 //   audiograd summary  --model        per-layer shapes, parameters, multiply-adds
 //
+// `mpirun -np N audiograd train ...` trains one model on N processes (docs/15_distributed.md).
+//
 // Settings can come from a file: `audiograd --config run.ini train` (a run's config.ini is one).
 // Errors print one line, "audiograd: error: ...", and exit with status 1 (2 for bad usage).
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "apps/audiograd/commands.hpp"
 #include "apps/audiograd/config.hpp"
+#include "apps/audiograd/distributed.hpp"
 #include "apps/audiograd/text.hpp"
 #include "apps/audiograd/trainer.hpp"
 #include "apps/models/model.hpp"
@@ -80,14 +86,34 @@ void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_option("--eval-every", c.eval_every, "evaluate the test fold every N epochs (curves only; the last epoch is reported)")
       ->capture_default_str();
   t->add_option("--limit", c.limit, "use at most N clips of each split (quick checks)")->capture_default_str();
+  t->add_flag("--sync-bn", c.sync_bn, "under mpirun: batch norm statistics over the global batch (default: per rank, as DDP)");
+  t->add_option("--bucket-mb", c.bucket_mb, "under mpirun: gradients are summed in buckets of at most this many MiB")
+      ->capture_default_str();
 }
 
 // --resume continues with the run's own settings: its config.ini is read again; only --threads and
 // --workers may change (a different thread count can change the last digits). *text is the file's
 // text, which the run keeps as its config.ini.
+// Under mpirun, rank 0 reads the file and the other ranks parse a private copy of its text (no
+// shared file system needed).
 TrainConfig saved_config(const TrainConfig& tc, std::string* text) {
   std::string saved = (std::filesystem::path(tc.out) / "config.ini").string();
-  if (!std::filesystem::exists(saved)) throw IoError("--resume: no run to resume in '" + tc.out + "' (" + saved + " is missing)");
+  if (is_main_rank() && !std::filesystem::exists(saved))
+    throw IoError("--resume: no run to resume in '" + tc.out + "' (" + saved + " is missing)");
+  std::string copy;
+  if (is_main_rank()) *text = read_file(saved);
+  nn::broadcast_string(*text, world());
+  if (!is_main_rank()) {
+    copy = (std::filesystem::temp_directory_path() / ("audiograd-config-" + std::to_string(getpid()) + ".ini")).string();
+    write_file_atomic(copy, *text);
+    saved = copy;
+  }
+  struct Remove {
+    std::string path;
+    ~Remove() {
+      if (!path.empty()) std::filesystem::remove(path);
+    }
+  } remove_copy{copy};
   TrainConfig fresh;
   CLI::App again;
   again.set_config("--config");
@@ -101,7 +127,6 @@ TrainConfig saved_config(const TrainConfig& tc, std::string* text) {
   } catch (const CLI::ParseError& e) {
     throw IoError(saved + ": cannot read the saved configuration (" + e.what() + ")");
   }
-  *text = read_file(saved);
   return fresh;
 }
 
@@ -174,12 +199,17 @@ CLI::App* add_summary(CLI::App& app, SummaryOptions& so) {
   return su;
 }
 
-// One line, whatever the message: the apps never print a multi-line error.
+// One line, whatever the message: the apps never print a multi-line error. Under mpirun the line
+// names the rank, and every other rank is stopped (none is left waiting in a collective).
 int error_line(const std::string& what) {
   std::string line = what;
   for (char& ch : line)
     if (ch == '\n') ch = ' ';
-  std::cerr << "audiograd: error: " << line << "\n";
+  nn::Communicator& w = world();
+  line = "audiograd: error: " + (w.size() > 1 ? "rank " + std::to_string(w.rank()) + ": " : std::string()) + line + "\n";
+  std::fputs(line.c_str(), stderr);  // one write: the lines of two ranks do not interleave
+  std::fflush(stderr);
+  if (w.size() > 1) w.abort(1);
   return 1;
 }
 
@@ -214,6 +244,7 @@ int main(int argc, char** argv) {
 
   try {
     if (train->parsed()) {
+      start_world(&argc, &argv);
       // config.ini: every setting resolved; a resumed run keeps its own (the command line holds
       // only --resume, --out, --threads and --workers).
       std::string resolved;

@@ -18,9 +18,11 @@ std::string fmt_time(double s) {
   return buf;
 }
 
-Progress::Progress(std::string label, int64_t total) : label_(std::move(label)), total_(total), tty_(isatty(fileno(stderr))) {}
+Progress::Progress(std::string label, int64_t total, bool shown)
+    : label_(std::move(label)), total_(total), tty_(isatty(fileno(stderr))), shown_(shown) {}
 
 void Progress::update(int64_t done, double loss, double acc, double clips_per_s, double elapsed) {
+  if (!shown_) return;
   double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done) : 0;
   char stats[160];
   std::snprintf(stats, sizeof stats, "loss %.4f  acc %5.1f%%  %6.1f clips/s  ETA %s", loss, 100 * acc, clips_per_s, fmt_time(eta).c_str());
@@ -37,7 +39,7 @@ void Progress::update(int64_t done, double loss, double acc, double clips_per_s,
 }
 
 void Progress::finish() {
-  if (tty_) std::fprintf(stderr, "\n");
+  if (shown_ && tty_) std::fprintf(stderr, "\n");
 }
 
 }  // namespace ag::app

@@ -1,6 +1,7 @@
 // trainer.cpp: `audiograd train` over its folds (see trainer.hpp for what it writes): check the
 // settings, open the data, prepare the run directory, keep what a resumed run already did, train
-// each fold (fold_trainer.hpp) and rewrite summary.json and report.html after each.
+// each fold (fold_trainer.hpp) and rewrite summary.json and report.html after each. Under mpirun
+// every rank trains and rank 0 alone touches the run directory and prints.
 #include "apps/audiograd/trainer.hpp"
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 #include "apps/audiograd/checkpoints.hpp"
 #include "apps/audiograd/data.hpp"
+#include "apps/audiograd/distributed.hpp"
 #include "apps/audiograd/fold_trainer.hpp"
 #include "apps/audiograd/progress.hpp"
 #include "apps/audiograd/report.hpp"
@@ -27,6 +29,11 @@ void check_settings(const TrainConfig& c) {
   if (c.threads < 1) fail<ValueError>("--threads must be >= 1, got ", c.threads);
   if (c.head_init != "panns" && c.head_init != "zero")
     fail<ValueError>("--head-init must be panns or zero, got '", c.head_init, "'");
+  if (!(c.bucket_mb > 0)) fail<ValueError>("--bucket-mb must be > 0, got ", c.bucket_mb);
+  const int ranks = world().size();
+  if (c.batch_size % ranks != 0)
+    fail<ValueError>("--batch-size ", c.batch_size, " cannot be split evenly over ", ranks,
+                     " ranks: the global batch must be a multiple of the number of processes (mpirun -np)");
 }
 
 // The dataset without --exclude-folds.
@@ -82,13 +89,15 @@ std::vector<EpochMetrics> resumed_metrics(const TrainConfig& c, const std::strin
 FoldResult run_fold(const TrainConfig& c, const audio::AudioDataset& data, int fold, std::vector<EpochMetrics>& metrics,
                     const std::string& metrics_path) {
   FoldResult r;
-  if (c.resume && read_fold_result(fold_dir(c, fold).string(), &r)) {
-    std::fprintf(stderr, "fold %d: already finished (accuracy %.1f%%)\n", fold, 100 * r.accuracy);
+  int done = is_main_rank() && c.resume && read_fold_result(fold_dir(c, fold).string(), &r);
+  world().broadcast(&done, sizeof done, 0);  // rank 0's run directory decides for every rank
+  if (done) {
+    if (is_main_rank()) std::fprintf(stderr, "fold %d: already finished (accuracy %.1f%%)\n", fold, 100 * r.accuracy);
   } else {
     FoldRun run{c, data, fold, metrics, metrics_path};
     r = train_fold(run);
   }
-  std::fprintf(stderr, "fold %d: test accuracy %.2f%% (last epoch)\n", fold, 100 * r.accuracy);
+  if (is_main_rank()) std::fprintf(stderr, "fold %d: test accuracy %.2f%% (last epoch)\n", fold, 100 * r.accuracy);
   return r;
 }
 
@@ -107,19 +116,26 @@ double run_training(const TrainConfig& c, const std::string& resolved_config) {
   audio::AudioDataset data = training_data(c);
   std::vector<int> folds = parse_folds(c.folds, dataset_folds(data));
   check_model(c, data);
-  std::fprintf(stderr, "%s\n", data.summary().c_str());
+  const bool main_rank = is_main_rank();
+  if (main_rank) std::fprintf(stderr, "%s\n", data.summary().c_str());
 
-  prepare_run_dir(c, resolved_config);
   const std::string metrics_path = (fs::path(c.out) / "metrics.csv").string();
-  std::vector<EpochMetrics> metrics = c.resume ? resumed_metrics(c, metrics_path) : std::vector<EpochMetrics>{};
-  write_metrics(metrics_path, metrics);
+  std::vector<EpochMetrics> metrics;
+  if (main_rank) {
+    prepare_run_dir(c, resolved_config);
+    if (c.resume) metrics = resumed_metrics(c, metrics_path);
+    write_metrics(metrics_path, metrics);
+  }
+  world().barrier();  // the run directory is ready (an error there has stopped every rank)
 
   std::vector<FoldResult> results;
   for (int fold : folds) {
     results.push_back(run_fold(c, data, fold, metrics, metrics_path));
+    if (!main_rank) continue;
     write_summary(c.out, c, results, data.class_names(), seconds_since(t0), mean_clips_per_s(metrics));
     write_report(c.out, c, metrics, results, data.class_names());
   }
+  if (!main_rank) return 0;
   auto [mu, sd] = mean_std(results);
   std::printf("accuracy over %zu fold%s: %.2f%% ± %.2f%%  (%s, %s)\n", results.size(), results.size() == 1 ? "" : "s", 100 * mu, 100 * sd,
               c.model.c_str(), fmt_time(seconds_since(t0)).c_str());

@@ -18,6 +18,13 @@
 //     dmu/dx_i = 1/N and dvar/dx_i = 2 (x_i - mu) / N gives
 //     dL/dx_i = gamma_c r_c / N (N g_i - sum g - xhat_i sum g xhat)
 //
+// Synchronised (an allreduce given, training only): the sums above run over the global batch of
+// every process, N = the global count. Forward allreduces (sum x, count) per channel, then
+// sum (x - mu)^2 (the same two passes, so no cancellation); backward allreduces (sum g, sum g xhat)
+// and uses them in dx. dL/dgamma and dL/dbeta keep the local sums: the data-parallel gradient
+// average (nn/distributed.hpp) then gives the global batch's gradient, as in PyTorch's
+// SyncBatchNorm under DDP.
+//
 // Fused (rather than composed from mean/var/sub/mul) for speed and memory: the composite would
 // store five intermediate tensors the size of x; this stores x and two numbers per channel.
 #include <omp.h>
@@ -51,11 +58,10 @@ void check_channel_tensor(const Tensor& t, int64_t C, const char* what, const Sh
                      shape_str(input_shape), " with ", C, " channels");
 }
 
-// Per channel: mean and 1/sqrt(var + eps) from the batch (training) or the running stats.
+// Per channel: the sum of x over the batch.
 template <class T>
-void channel_stats(const T* x, const BnGeom& g, std::vector<double>& mean, std::vector<double>& var) {
-  const double n = double(g.B * g.S);
-  // Why parallel over channels: each channel's two passes are independent; C >= 16 in the models.
+void channel_sums(const T* x, const BnGeom& g, std::vector<double>& sum) {
+  // Why parallel over channels: each channel's pass is independent; C >= 16 in the models.
 #pragma omp parallel for schedule(static) if (g.B * g.C * g.S >= kParallelGrain)
   for (int64_t c = 0; c < g.C; ++c) {
     double s = 0;
@@ -63,18 +69,43 @@ void channel_stats(const T* x, const BnGeom& g, std::vector<double>& mean, std::
       const T* p = x + (b * g.C + c) * g.S;
       for (int64_t i = 0; i < g.S; ++i) s += p[i];
     }
-    const double mu = s / n;
-    double ss = 0;  // second pass over (x - mu): no cancellation, unlike E[x^2] - mu^2
+    sum[size_t(c)] = s;
+  }
+}
+
+// Per channel: the sum of (x - mean)^2, a second pass with no cancellation, unlike E[x^2] - mu^2.
+template <class T>
+void channel_squares(const T* x, const BnGeom& g, const std::vector<double>& mean, std::vector<double>& ss) {
+#pragma omp parallel for schedule(static) if (g.B * g.C * g.S >= kParallelGrain)
+  for (int64_t c = 0; c < g.C; ++c) {
+    const double mu = mean[size_t(c)];
+    double s = 0;
     for (int64_t b = 0; b < g.B; ++b) {
       const T* p = x + (b * g.C + c) * g.S;
       for (int64_t i = 0; i < g.S; ++i) {
         const double d = double(p[i]) - mu;
-        ss += d * d;
+        s += d * d;
       }
     }
-    mean[size_t(c)] = mu;
-    var[size_t(c)] = ss / n;
+    ss[size_t(c)] = s;
   }
+}
+
+// Per channel: the batch mean and biased variance, over every process when `allreduce` is given.
+// Returns N, the number of values per channel (global when synchronised).
+template <class T>
+double channel_stats(const T* x, const BnGeom& g, std::vector<double>& mean, std::vector<double>& var,
+                     const BatchNormAllreduce& allreduce) {
+  std::vector<double> sums(size_t(g.C) + 1);  // per-channel sums, then the count
+  channel_sums<T>(x, g, sums);
+  sums[size_t(g.C)] = double(g.B * g.S);
+  if (allreduce) allreduce(sums.data(), g.C + 1);
+  const double n = sums[size_t(g.C)];
+  for (size_t c = 0; c < size_t(g.C); ++c) mean[c] = sums[c] / n;
+  channel_squares<T>(x, g, mean, var);
+  if (allreduce) allreduce(var.data(), g.C);
+  for (double& v : var) v /= n;
+  return n;
 }
 
 // y = scale_c x + shift_c, with scale = gamma r and shift = beta - mu gamma r.
@@ -94,7 +125,7 @@ void normalize(const T* x, T* y, const BnGeom& g, const std::vector<double>& sca
 }  // namespace
 
 Variable batch_norm(const Variable& input, const Tensor& running_mean, const Tensor& running_var, const Variable& weight,
-                    const Variable& bias, bool training, double momentum, double eps) {
+                    const Variable& bias, bool training, double momentum, double eps, const BatchNormAllreduce& allreduce) {
   check_defined(input.data(), "batch_norm");
   const Shape& shape = input.shape();
   if (input.dim() < 2) fail<ShapeError>("batch_norm: expected an input (B, C) or (B, C, *), got ", shape_str(shape));
@@ -109,21 +140,25 @@ Variable batch_norm(const Variable& input, const Tensor& running_mean, const Ten
     fail<ValueError>("batch_norm: pass both running_mean and running_var, or neither");
   if (!training && !running_mean.defined())
     fail<ValueError>("batch_norm: evaluation mode needs running_mean and running_var (input ", shape_str(shape), ")");
-  if (training && g.B * g.S <= 1)
+  if (allreduce && !training) fail<ValueError>("batch_norm: synchronised statistics (allreduce) apply in training mode only");
+  if (training && !allreduce && g.B * g.S <= 1)
     fail<ValueError>("batch_norm: expected more than 1 value per channel when training, got input ", shape_str(shape));
   if (eps <= 0 || momentum < 0 || momentum > 1)
     fail<ValueError>("batch_norm: eps (", eps, ") must be > 0 and momentum (", momentum, ") in [0, 1]");
 
   const Tensor x = input.data().contiguous();
   std::vector<double> mean(size_t(g.C)), var(size_t(g.C));
+  double n = double(g.B * g.S);
   if (training) {
     dispatch_floating(x.dtype(), "batch_norm", [&](auto tag) {
       using T = decltype(tag);
-      channel_stats<T>(x.data_ptr<T>(), g, mean, var);
+      n = channel_stats<T>(x.data_ptr<T>(), g, mean, var, allreduce);
     });
+    if (n <= 1)
+      fail<ValueError>("batch_norm: expected more than 1 value per channel when training, got ", n,
+                       " over every process (input here ", shape_str(shape), ")");
     if (running_mean.defined()) {
       // In place, through the caller's handles (the module's buffers share this storage).
-      const double n = double(g.B * g.S);
       std::vector<double> rm = to_doubles(running_mean), rv = to_doubles(running_var);
       for (size_t c = 0; c < size_t(g.C); ++c) {
         rm[c] = (1 - momentum) * rm[c] + momentum * mean[c];
@@ -160,7 +195,7 @@ Variable batch_norm(const Variable& input, const Tensor& running_mean, const Ten
   const bool has_w = weight.defined(), has_b = bias.defined();
   const DType param_dtype = weight.defined() ? weight.dtype() : (bias.defined() ? bias.dtype() : x.dtype());
   return record("batch_norm", y, inputs,
-                [x, g, mean, rstd, gamma, training, need_x, need_w, need_b, has_w, has_b, param_dtype](const Tensor& grad) {
+                [x, g, n, mean, rstd, gamma, training, need_x, need_w, need_b, has_w, has_b, param_dtype, allreduce](const Tensor& grad) {
     const Tensor gy = grad.contiguous();
     Tensor dx = need_x ? Tensor::uninitialized(x.shape(), x.dtype()) : Tensor();  // every element written below
     std::vector<double> sum_g(size_t(g.C)), sum_gx(size_t(g.C));
@@ -168,9 +203,7 @@ Variable batch_norm(const Variable& input, const Tensor& running_mean, const Ten
       using T = decltype(tag);
       const T* px = x.data_ptr<T>();
       const T* pg = gy.data_ptr<T>();
-      T* pdx = need_x ? dx.data_ptr<T>() : nullptr;
-      const double n = double(g.B * g.S);
-      // Why parallel over channels: the two sums and the dx formula of a channel touch only it.
+      // Why parallel over channels: the two sums, and then the dx formula, of a channel touch only it.
 #pragma omp parallel for schedule(static) if (g.B * g.C * g.S >= kParallelGrain)
       for (int64_t c = 0; c < g.C; ++c) {
         const double mu = mean[size_t(c)], r = rstd[size_t(c)];
@@ -185,7 +218,21 @@ Variable batch_norm(const Variable& input, const Tensor& running_mean, const Ten
         }
         sum_g[size_t(c)] = sg;
         sum_gx[size_t(c)] = sgx;
-        if (!pdx) continue;
+      }
+      // Synchronised: dx needs the global batch's sums; gamma's and beta's gradients keep the local ones.
+      std::vector<double> global;
+      if (allreduce) {
+        global = sum_g;
+        global.insert(global.end(), sum_gx.begin(), sum_gx.end());
+        allreduce(global.data(), 2 * g.C);
+      }
+      if (!need_x) return;
+      T* pdx = dx.data_ptr<T>();
+#pragma omp parallel for schedule(static) if (g.B * g.C * g.S >= kParallelGrain)
+      for (int64_t c = 0; c < g.C; ++c) {
+        const double mu = mean[size_t(c)], r = rstd[size_t(c)];
+        const double sg = allreduce ? global[size_t(c)] : sum_g[size_t(c)];
+        const double sgx = allreduce ? global[size_t(g.C + c)] : sum_gx[size_t(c)];
         const double k = gamma[size_t(c)] * r;
         // training: dx = k (g - sum g / N - xhat sum(g xhat) / N); eval: dx = k g
         const double a = training ? sg / n : 0.0, bcoef = training ? sgx / n : 0.0;
