@@ -199,9 +199,15 @@ int FoldTrainer::resume() {
 void FoldTrainer::begin() {
   t0_ = Clock::now();
   if (!is_main_rank()) return;
-  if (world().size() > 1)
-    std::fprintf(stderr, "fold %d: data-parallel over %s: %ld clips per rank and step%s\n", run_.fold, world().name().c_str(),
-                 static_cast<long>(c_.batch_size / world().size()), c_.sync_bn ? ", synchronised batch norm" : "");
+  if (world().size() > 1) {
+    // What each optimiser step sums over the ranks: every trainable gradient, in buckets.
+    double bytes = 0;
+    for (const Variable& p : model_->parameters())
+      if (p.requires_grad()) bytes += static_cast<double>(p.numel()) * static_cast<double>(dtype_size(p.dtype()));
+    std::fprintf(stderr, "fold %d: data-parallel over %s: %ld clips per rank and step%s; %.1f MB of gradients summed per step in %.0f buckets\n",
+                 run_.fold, world().name().c_str(), static_cast<long>(c_.batch_size / world().size()),
+                 c_.sync_bn ? ", synchronised batch norm" : "", bytes / 1e6, std::ceil(bytes / (c_.bucket_mb * (1 << 20))));
+  }
   // Trainable count exactly: with --transfer freeze-base it is a head of a few thousand, which
   // "0.00 M" would hide.
   std::fprintf(stderr, "fold %d: %s, train %ld clips (folds != %d), test %ld clips; %s, %.2f M parameters (%ld trainable)\n",

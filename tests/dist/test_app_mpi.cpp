@@ -83,7 +83,7 @@ TEST_F(AppMpi, TwoRanksMatchOneProcessAndOnlyRankZeroWrites) {
   ASSERT_EQ(r1.status, 0) << r1.out;
   Shell r2 = shell(mpirun(2) + app() + small_run(two) + " --sync-bn");
   ASSERT_EQ(r2.status, 0) << r2.out;
-  EXPECT_NE(r2.out.find("data-parallel over MPI (2 ranks): 4 clips per rank and step, synchronised batch norm"), std::string::npos)
+  EXPECT_NE(r2.out.find("data-parallel over MPI (2 ranks): 4 clips per rank and step, synchronised batch norm; "), std::string::npos)
       << r2.out;
   // One report, from rank 0: the final line once, every epoch's log line once.
   EXPECT_EQ(r2.out.find("accuracy over 1 fold"), r2.out.rfind("accuracy over 1 fold")) << r2.out;
