@@ -137,8 +137,9 @@ void FoldTrainer::build_model() {
                                  : load_pretrained(c_, options_, mix_seed(c_.seed, kNewHead, run_.fold));
   if (c_.head_init == "zero") models::zero_head(*model_);
   apply_transfer(c_.transfer, *model_);
-  // Every rank starts from rank 0's weights (they are equal already, being seeded alike; this
-  // makes it so whatever happens, as DDP does), and --sync-bn normalises over the global batch.
+  // Every rank starts from rank 0's weights, as in DDP (equal already, since every rank seeds
+  // alike, but a --pretrained file could differ between machines), and --sync-bn normalises
+  // over the global batch.
   nn::broadcast_module(*model_, world());
   if (c_.sync_bn) nn::sync_batchnorm(*model_, world_ptr());
 }

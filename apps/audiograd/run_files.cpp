@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "apps/audiograd/distributed.hpp"
 #include "apps/audiograd/json.hpp"
 #include "apps/audiograd/text.hpp"
 #include "tensor/error.hpp"
@@ -107,6 +108,7 @@ void write_summary(const std::string& out, const TrainConfig& c, const std::vect
             {"epochs", c.epochs},
             {"seed", c.seed},
             {"threads", c.threads},
+            {"ranks", world().size()},  // processes under mpirun (1 without); threads is per rank
             {"selection", "last epoch (no selection on the test fold)"},
             {"folds", per_fold},
             {"mean_accuracy", m},

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "nn/nn.hpp"
@@ -91,6 +92,12 @@ TEST_F(AppMpi, TwoRanksMatchOneProcessAndOnlyRankZeroWrites) {
   for (const char* f : {"config.ini", "metrics.csv", "summary.json", "report.html", "fold1/model.safetensors", "fold1/last.safetensors",
                         "fold1/last.optim.safetensors", "fold1/result.json"})
     EXPECT_TRUE(fs::exists(fs::path(two) / f)) << f;
+  std::ifstream summary(fs::path(two) / "summary.json");
+  std::string text((std::istreambuf_iterator<char>(summary)), {});
+  EXPECT_NE(text.find("\"ranks\": 2"), std::string::npos) << text;
+  std::ifstream config(fs::path(two) / "config.ini");
+  std::string settings((std::istreambuf_iterator<char>(config)), {});
+  EXPECT_NE(settings.find("train.sync-bn=true"), std::string::npos) << settings;  // so --resume keeps it
   // Float32 round-off (the batch's sums are split differently); a real difference (per-rank batch
   // norm, a wrong gradient scale) is orders of magnitude larger, as the second run shows.
   const double d = max_difference((fs::path(two) / "fold1" / "model.safetensors").string(), (fs::path(one) / "fold1" / "model.safetensors").string());
