@@ -14,6 +14,14 @@
 //                 or shift with zero fill
 //   pitch_shift   +-max_semitones, duration kept: WSOLA time stretch by 2^(s/12), then resampling back
 //   time_stretch  speed rate ~ U[min_rate, max_rate], pitch kept (WSOLA), then fit back to L
+//   reverb        convolution with a synthetic room impulse response, RT60 ~ U[min_rt60, max_rt60]
+//                 (augment_reverb.cpp; the seed pipeline's reverb)
+//   low_high_pass a gentle random low-pass (fc ~ U[0.5, 0.75) of Nyquist) or high-pass (U[0, 0.25))
+//                 FIR, peak kept (augment_filter.cpp; the seed's LPHPFilter)
+//   split_stretch cut at a random point, each part stretched or compressed by up to max_stretch,
+//                 length kept (augment_split_stretch.cpp; the seed's time_shift, as its README has it)
+//   distortion    tanh soft clipping with a drive ~ U[min_drive_db, max_drive_db], peak kept
+//                 (augment_distortion.cpp)
 //   crop          (not in the chain: it changes the length) random_temporal_crop of t_c seconds
 // Spectrogram (s: (T, F) log-mel):
 //   time_mask     `num` stripes of width w ~ U{0 .. max_width-1} frames (PANNs: 2 stripes, < 64)
@@ -33,6 +41,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tensor/random.hpp"
@@ -53,6 +62,29 @@ std::vector<float> time_stretch(const std::vector<float>& x, double rate, int fr
 // (L,) -> (L,), every frequency multiplied by 2^(semitones / 12): time_stretch by 1 / factor, then
 // resample (libsoxr) by the factor.
 std::vector<float> pitch_shift(const std::vector<float>& x, double semitones, int sample_rate);
+
+// Reverberation (augment_reverb.cpp): replaces x by (1 - wet) x + wet (h * x), h a synthetic RIR;
+// returns the RT60 it drew.
+double reverb(std::vector<float>& x, Generator& gen, int sample_rate, double min_rt60, double max_rt60, double wet = 1.0);
+// A direct path then Gaussian noise decaying by 60 dB over rt60 seconds, unit L2 norm: (rt60 sr,).
+std::vector<float> synthetic_rir(Generator& gen, int sample_rate, double rt60);
+// (h * x)[0 .. L): causal convolution cut to x's length, by FFT.
+std::vector<float> convolve_causal(const std::vector<float>& x, const std::vector<float>& h);
+
+// Low- or high-pass (augment_filter.cpp). fir_filter: scipy.signal.firwin(taps, cutoff, window=
+// 'hamming', pass_zero=!highpass), cutoff as a fraction of Nyquist, taps odd.
+struct LowHighPass {
+  bool highpass = false;
+  double cutoff = 0;  // of Nyquist
+};
+std::vector<double> fir_filter(int taps, double cutoff, bool highpass);
+LowHighPass low_high_pass(std::vector<float>& x, Generator& gen, int sample_rate);
+
+// Split and stretch (augment_split_stretch.cpp): returns (c, c'), the cut and where it moved.
+std::pair<int64_t, int64_t> split_stretch(std::vector<float>& x, Generator& gen, double max_stretch);
+
+// Soft clipping (augment_distortion.cpp): returns the drive in dB it drew.
+double distortion(std::vector<float>& x, Generator& gen, double min_drive_db, double max_drive_db);
 
 // --- spectrogram (s: (T, F) row-major) ----------------------------------------------------------
 enum class MaskFill { Mean, Constant };
@@ -88,8 +120,9 @@ struct AugmentSpec {
   double get(const std::string& key, double fallback) const;
 };
 
-// Every name parse_augmentations accepts, sorted: gain noise pitch_shift shift time_stretch
-// (waveform), filter_augment freq_mask time_mask time_warp (spectrogram) today.
+// Every name parse_augmentations accepts, sorted: distortion gain low_high_pass noise pitch_shift
+// reverb shift split_stretch time_stretch (waveform), filter_augment freq_mask time_mask time_warp
+// (spectrogram) today.
 std::vector<std::string> augmentation_names();
 
 // "name(key=v,key=v) name2 ..." -> specs with defaults filled in. Unknown names or keys throw

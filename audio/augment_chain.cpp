@@ -84,6 +84,18 @@ const std::vector<Augmentation>& augmentations() {
                  x = time_stretch(x, gen.uniform(a["min_rate"], a["max_rate"]));
                  x.resize(n, 0.0f);  // keep the clip length: cut the end, or zero-pad it
                }),
+      waveform("reverb", {{"p", 0.3}, {"min_rt60", 0.2}, {"max_rt60", 1.0}, {"wet", 1.0}},
+               [](std::vector<float>& x, Generator& gen, const Args& a) {
+                 reverb(x, gen, a.sample_rate, a["min_rt60"], a["max_rt60"], a["wet"]);
+               }),
+      waveform("low_high_pass", {{"p", 0.5}},
+               [](std::vector<float>& x, Generator& gen, const Args& a) { low_high_pass(x, gen, a.sample_rate); }),
+      waveform("split_stretch", {{"p", 0.5}, {"max_stretch", 0.1}},
+               [](std::vector<float>& x, Generator& gen, const Args& a) { split_stretch(x, gen, a["max_stretch"]); }),
+      waveform("distortion", {{"p", 0.3}, {"min_drive_db", 0}, {"max_drive_db", 20}},
+               [](std::vector<float>& x, Generator& gen, const Args& a) {
+                 distortion(x, gen, a["min_drive_db"], a["max_drive_db"]);
+               }),
       spectrogram("time_mask", {{"p", 1.0}, {"num", 2}, {"max_width", 64}, {"fill_mean", 1}, {"value", 0}},
                   [](float* s, int64_t frames, int64_t bins, Generator& gen, const Args& a) {
                     time_mask(s, frames, bins, gen, static_cast<int>(a["num"]), static_cast<int64_t>(a["max_width"]),

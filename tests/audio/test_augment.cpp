@@ -2,6 +2,8 @@
 // not only that the call runs.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <complex>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -224,7 +226,7 @@ TEST(Augment, ParseByNameWithDefaultsAndClearErrors) {
   EXPECT_EQ(specs[0].get("min_db", 0), -6);  // default kept
   EXPECT_EQ(specs[1].get("max_width", 0), 64);
   EXPECT_EQ(specs[2].get("max_width", 0), 4);
-  EXPECT_THROW(parse_augmentations("reverb"), ValueError);
+  EXPECT_THROW(parse_augmentations("echo"), ValueError);
   EXPECT_THROW(parse_augmentations("gain(level=3)"), ValueError);
   EXPECT_THROW(parse_augmentations("gain(p=2)"), ValueError);
   EXPECT_THROW(parse_augmentations("gain(p=0.5"), ValueError);
@@ -241,8 +243,9 @@ TEST(Augment, ParseByNameWithDefaultsAndClearErrors) {
 // split and the defaults of a spec made by hand all come from it.
 TEST(Augment, OneTableNamesDomainsAndDefaults) {
   const std::vector<std::string> names = augmentation_names();
-  EXPECT_EQ(names, (std::vector<std::string>{"filter_augment", "freq_mask", "gain", "noise", "pitch_shift", "shift",
-                                             "time_mask", "time_stretch", "time_warp"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"distortion", "filter_augment", "freq_mask", "gain", "low_high_pass", "noise",
+                                             "pitch_shift", "reverb", "shift", "split_stretch", "time_mask", "time_stretch",
+                                             "time_warp"}));
   for (const std::string& name : names) {
     AugmentChain chain(name + "(p=1)");
     EXPECT_NE(chain.has_waveform(), chain.has_spectrogram()) << name;  // exactly one domain
@@ -255,9 +258,9 @@ TEST(Augment, OneTableNamesDomainsAndDefaults) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message("reverb").find("unknown augmentation 'reverb'"), std::string::npos);
-  EXPECT_NE(message("reverb").find("known: filter_augment, freq_mask, gain, noise, pitch_shift, shift, time_mask, "
-                                   "time_stretch, time_warp"),
+  EXPECT_NE(message("echo").find("unknown augmentation 'echo'"), std::string::npos);
+  EXPECT_NE(message("echo").find("known: distortion, filter_augment, freq_mask, gain, low_high_pass, noise, pitch_shift, "
+                                 "reverb, shift, split_stretch, time_mask, time_stretch, time_warp"),
             std::string::npos);
   EXPECT_NE(message("gain(level=3)").find("'gain' has no parameter 'level'; it takes max_db, min_db, p"),
             std::string::npos);
@@ -271,12 +274,14 @@ TEST(Augment, OneTableNamesDomainsAndDefaults) {
   parsed.apply_spectrogram(s2.data(), 20, 16, g2);
   EXPECT_EQ(s1, s2);
   EXPECT_NE(s1, std::vector<float>(20 * 16, 0.0f));
-  bare.name = "reverb";
+  bare.name = "echo";
   EXPECT_THROW(AugmentChain(std::vector<AugmentSpec>{bare}), ValueError);
 }
 
 TEST(Augment, SameSeedSameResult) {
-  AugmentChain chain("gain(p=0.5) noise(p=0.5) shift(p=0.5) time_mask freq_mask filter_augment(p=0.5)", 16000);
+  AugmentChain chain("gain(p=0.5) noise(p=0.5) shift(p=0.5) reverb(p=0.5) low_high_pass split_stretch distortion time_mask "
+                     "freq_mask filter_augment(p=0.5)",
+                     16000);
   auto run = [&](uint64_t seed) {
     Generator gen(seed);
     auto x = testing::sine(300, 16000, 8000);
@@ -288,6 +293,187 @@ TEST(Augment, SameSeedSameResult) {
   };
   EXPECT_EQ(run(42), run(42));
   EXPECT_NE(run(42), run(43));
+}
+
+// --- the seed pipeline's augmentations (one file each: augment_reverb.cpp, augment_filter.cpp,
+// augment_split_stretch.cpp, augment_distortion.cpp) ------------------------------------------
+
+// Energy of h over [t0, t0 + dt) seconds.
+double energy(const std::vector<float>& h, int sr, double t0, double dt) {
+  double e = 0;
+  for (int64_t n = static_cast<int64_t>(t0 * sr); n < static_cast<int64_t>((t0 + dt) * sr) && n < static_cast<int64_t>(h.size()); ++n)
+    e += static_cast<double>(h[n]) * h[n];
+  return e;
+}
+
+TEST(Reverb, SyntheticRirDecaysBy60DbInRt60AndHasUnitEnergy) {
+  Generator gen(3);
+  const int sr = 16000;
+  for (double rt60 : {0.3, 0.8}) {
+    const std::vector<float> h = synthetic_rir(gen, sr, rt60);
+    EXPECT_EQ(h.size(), static_cast<size_t>(rt60 * sr));
+    EXPECT_NEAR(energy(h, sr, 0, rt60), 1.0, 1e-5);
+    // The energy envelope falls 60 dB per RT60: 0.1 s later is 600 / (10 rt60) dB lower.
+    const double db = 10 * std::log10(energy(h, sr, 0.15, 0.05) / energy(h, sr, 0.05, 0.05));
+    EXPECT_NEAR(db, -6.0 / rt60, 1.0) << "RT60 " << rt60;
+  }
+  EXPECT_THROW(synthetic_rir(gen, sr, 0), ValueError);
+}
+
+TEST(Reverb, FftConvolutionMatchesTheDirectSum) {
+  Generator gen(4);
+  for (auto [L, K] : {std::pair<int, int>{1, 1}, {37, 5}, {300, 299}, {1000, 1}, {5, 40}}) {
+    std::vector<float> x(L), h(K);
+    for (float& v : x) v = static_cast<float>(gen.normal());
+    for (float& v : h) v = static_cast<float>(gen.normal());
+    const std::vector<float> y = convolve_causal(x, h);
+    ASSERT_EQ(y.size(), x.size());
+    for (int n = 0; n < L; ++n) {
+      double ref = 0;  // the plain reference: sum_k h[k] x[n - k]
+      for (int k = 0; k < K && k <= n; ++k) ref += static_cast<double>(h[k]) * x[n - k];
+      ASSERT_NEAR(y[n], ref, 1e-4) << L << " x " << K << " at " << n;
+    }
+  }
+}
+
+TEST(Reverb, AnImpulseBecomesTheDrawnRirAndWetMixes) {
+  const int sr = 8000;
+  std::vector<float> x(6000, 0.0f);
+  x[0] = 1.0f;
+  Generator g1(9), g2(9);
+  const double rt60 = reverb(x, g1, sr, 0.2, 0.5, 1.0);
+  EXPECT_EQ(rt60, g2.uniform(0.2, 0.5));  // the draws: RT60, then the RIR's noise
+  const std::vector<float> h = synthetic_rir(g2, sr, rt60);
+  for (size_t n = 0; n < h.size(); ++n) ASSERT_NEAR(x[n], h[n], 1e-6) << n;
+  for (size_t n = h.size(); n < x.size(); ++n) ASSERT_NEAR(x[n], 0.0f, 1e-6) << n;
+  // wet = 0 is the dry clip; the RT60 stays in its range over many draws.
+  auto clip = testing::sine(300, sr, 4000);
+  auto dry = clip;
+  Generator g3(1);
+  reverb(clip, g3, sr, 0.2, 0.5, 0.0);
+  for (size_t n = 0; n < clip.size(); ++n) ASSERT_NEAR(clip[n], dry[n], 1e-6);
+  for (int i = 0; i < 50; ++i) {
+    auto c = dry;
+    const double t = reverb(c, g3, sr, 0.2, 0.5, 0.5);
+    EXPECT_GE(t, 0.2);
+    EXPECT_LE(t, 0.5);
+  }
+  EXPECT_THROW(reverb(clip, g3, sr, 0.5, 0.2), ValueError);
+  EXPECT_THROW(reverb(clip, g3, sr, 0.2, 0.5, 1.5), ValueError);
+}
+
+// |H(f)| of a FIR at f in units of Nyquist.
+double response(const std::vector<double>& h, double f) {
+  std::complex<double> s = 0;
+  for (size_t i = 0; i < h.size(); ++i) s += h[i] * std::polar(1.0, -3.14159265358979323846 * f * static_cast<double>(i));
+  return std::abs(s);
+}
+
+TEST(LowHighPass, FirwinValuesAndResponses) {
+  // scipy.signal.firwin(3, 0.1) as its documentation prints it, and firwin(5, 0.3, pass_zero=False)
+  // from its definition (Hamming-windowed ideal response, unit gain at DC / Nyquist).
+  const std::vector<double> lp = fir_filter(3, 0.1, false), hp = fir_filter(5, 0.3, true);
+  const std::vector<double> lp_ref = {0.06799017, 0.86401967, 0.06799017};
+  const std::vector<double> hp_ref = {-0.0126944268, -0.1457800792, 0.7338286951, -0.1457800792, -0.0126944268};
+  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(lp[i], lp_ref[i], 1e-8);
+  for (size_t i = 0; i < 5; ++i) EXPECT_NEAR(hp[i], hp_ref[i], 1e-9);
+  // The seed's 21 taps at 44.1 kHz: a gentle slope, but the right way round.
+  const std::vector<double> l21 = fir_filter(21, 0.6, false), h21 = fir_filter(21, 0.2, true);
+  EXPECT_NEAR(response(l21, 0), 1.0, 1e-12);
+  EXPECT_LT(response(l21, 0.95), 0.05);
+  EXPECT_NEAR(response(h21, 1.0), 1.0, 1e-12);
+  EXPECT_LT(response(h21, 0.02), 0.05);
+  EXPECT_THROW(fir_filter(4, 0.5, false), ValueError);
+  EXPECT_THROW(fir_filter(5, 1.0, false), ValueError);
+}
+
+TEST(LowHighPass, DrawsEitherKindInItsRangeAndKeepsThePeak) {
+  Generator gen(5);
+  const int sr = 44100;
+  const auto clean = testing::sine(1000, sr, 4410, 0.7);
+  int highpass = 0;
+  for (int i = 0; i < 400; ++i) {
+    auto x = clean;
+    const LowHighPass d = low_high_pass(x, gen, sr);
+    highpass += d.highpass;
+    if (d.highpass) {
+      EXPECT_GT(d.cutoff, 0.0);
+      EXPECT_LT(d.cutoff, 0.25);
+    } else {
+      EXPECT_GE(d.cutoff, 0.5);
+      EXPECT_LT(d.cutoff, 0.75);
+    }
+    ASSERT_EQ(x.size(), clean.size());
+    double peak = 0;
+    for (float v : x) peak = std::max(peak, static_cast<double>(std::fabs(v)));
+    ASSERT_NEAR(peak, 0.7, 1e-4);
+  }
+  EXPECT_NEAR(highpass / 400.0, 0.5, 0.08);
+}
+
+TEST(SplitStretch, MovesTheCutAndKeepsTheLength) {
+  Generator gen(6);
+  const int64_t L = 4000;
+  for (int i = 0; i < 50; ++i) {
+    std::vector<float> x(L);
+    for (int64_t n = 0; n < L; ++n) x[n] = static_cast<float>(n) / L;  // a ramp: x[n] tells where n came from
+    auto [c, c2] = split_stretch(x, gen, 0.1);
+    ASSERT_EQ(static_cast<int64_t>(x.size()), L);
+    EXPECT_GE(c, L / 5);
+    EXPECT_LE(c, 4 * L / 5);
+    EXPECT_LE(std::abs(static_cast<double>(c2) / c - 1), 0.1 + 1.0 / c);
+    // Inside each part (away from the band-limited edges) the ramp is rescaled linearly.
+    EXPECT_NEAR(x[c2 / 2], 0.5 * c / L, 0.01);
+    EXPECT_NEAR(x[(c2 + L) / 2], (0.5 * (c + L)) / L, 0.01);
+  }
+  std::vector<float> y(1000, 0.25f), same = y;
+  split_stretch(y, gen, 0.0);  // no stretch: untouched
+  EXPECT_EQ(y, same);
+  EXPECT_THROW(split_stretch(y, gen, 1.0), ValueError);
+}
+
+TEST(Distortion, SoftClipsKeepingPeakAndSignAndAddsOddHarmonics) {
+  const int sr = 8000;
+  const auto clean = testing::sine(100, sr, 8000, 0.5);
+  auto third = [&](const std::vector<float>& x) {  // amplitude of the 300 Hz harmonic over the 100 Hz one
+    double a1 = 0, a3 = 0;
+    for (size_t n = 0; n < x.size(); ++n) {
+      const double t = static_cast<double>(n) / sr;
+      a1 += x[n] * std::sin(2 * 3.14159265358979 * 100 * t);
+      a3 += x[n] * std::sin(2 * 3.14159265358979 * 300 * t);
+    }
+    return std::fabs(a3 / a1);
+  };
+  double last = -1;
+  for (double drive : {0.0, 6.0, 20.0}) {
+    auto x = clean;
+    Generator gen(1);
+    EXPECT_EQ(distortion(x, gen, drive, drive), drive);
+    double peak = 0;
+    for (size_t n = 0; n < x.size(); ++n) {
+      peak = std::max(peak, static_cast<double>(std::fabs(x[n])));
+      ASSERT_EQ(x[n] > 0, clean[n] > 0) << n;  // odd and monotone: the sign is kept
+    }
+    EXPECT_NEAR(peak, 0.5, 1e-5);
+    EXPECT_GT(third(x), last) << "drive " << drive;
+    last = third(x);
+  }
+  EXPECT_GT(last, 0.1);  // 20 dB: most of the sine is squashed into a near-square wave
+  Generator gen(2);
+  double lo = 1e9, hi = -1e9;
+  for (int i = 0; i < 500; ++i) {
+    auto x = clean;
+    const double d = distortion(x, gen, 3, 12);
+    lo = std::min(lo, d), hi = std::max(hi, d);
+  }
+  EXPECT_GE(lo, 3.0);
+  EXPECT_LE(hi, 12.0);
+  EXPECT_LT(lo, 3.2);
+  EXPECT_GT(hi, 11.8);
+  std::vector<float> silent(100, 0.0f);
+  distortion(silent, gen, 0, 20);
+  EXPECT_EQ(silent, std::vector<float>(100, 0.0f));
+  EXPECT_THROW(distortion(silent, gen, 10, 5), ValueError);
 }
 
 }  // namespace
