@@ -55,6 +55,11 @@ struct TrainConfig {
   bool resume = false;
   bool overwrite = false;
   int eval_every = 2;               // evaluate the test fold every N epochs (reporting only)
+  // Early stopping (the seed pipeline's patience): stop when the validation accuracy has not
+  // improved for this many epochs, and test the best-on-validation weights. The validation fold
+  // is carved from the training folds, never the test fold. 0 = train all --epochs.
+  int patience = 0;
+  std::string val_fold = "auto";    // with --patience: a training fold, or auto = the next after the test fold
   int64_t limit = 0;                // use only the first N clips of each split (smoke tests)
   // Data-parallel training under mpirun (docs/15_distributed.md); --batch-size is the global batch.
   bool sync_bn = false;             // batch norm over the global batch (SyncBatchNorm) instead of per rank

@@ -8,6 +8,7 @@
 // takes the same step. Rank 0 alone writes and logs.
 #include "apps/audiograd/fold_trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -45,6 +46,33 @@ uint64_t rank_seed(uint64_t seed) {
 }
 
 uint64_t epoch_index(int fold, int epoch) { return static_cast<uint64_t>(fold) * 100000 + static_cast<uint64_t>(epoch); }
+
+// The validation fold of --patience for test fold `test`: --val-fold, or (auto) the next training
+// fold after the test fold, cyclically. 0 without --patience.
+int validation_fold(const TrainConfig& c, const audio::AudioDataset& data, int test) {
+  if (c.patience <= 0) return 0;
+  std::vector<int> folds;
+  for (int f : dataset_folds(data))
+    if (f != test) folds.push_back(f);
+  if (folds.size() < 2)
+    fail<ValueError>("--patience needs a validation fold carved from the training folds, but the training data has ",
+                     folds.size(), " fold", folds.size() == 1 ? "" : "s");
+  if (c.val_fold == "auto") {
+    for (int f : folds)
+      if (f > test) return f;
+    return folds.front();
+  }
+  int v = 0;
+  try {
+    v = std::stoi(c.val_fold);
+  } catch (const std::exception&) {
+    fail<ValueError>("--val-fold must be a fold number or auto, got '", c.val_fold, "'");
+  }
+  if (v == test) fail<ValueError>("--val-fold ", v, " is the test fold: validation must come from the training folds");
+  if (std::find(folds.begin(), folds.end(), v) == folds.end())
+    fail<ValueError>("--val-fold ", v, " is not one of the training folds");
+  return v;
+}
 
 // At most `limit` clips (0 = all): every k-th clip, so a small subset still spans the classes.
 audio::AudioDataset limited(const audio::AudioDataset& d, int64_t limit) {
@@ -93,13 +121,16 @@ class FoldTrainer {
   EpochMetrics train_epoch(int epoch);
   Variable train_step(const audio::Batch& batch, Generator& crop_gen, int epoch, int64_t step, double* loss);
   void log_epoch(const EpochMetrics& m) const;
+  void track_best(EpochMetrics& m);
   nn::Metadata metadata() const { return model_metadata(c_, *model_, classes_, options_.base_channels); }
 
   FoldRun& run_;
   const TrainConfig& c_;
   const std::vector<std::string>& classes_;
   const std::string dir_, last_;  // fold<k>/, fold<k>/last.safetensors
-  audio::AudioDataset train_, test_;
+  const int val_fold_;            // --patience's validation fold (0: none)
+  const std::string best_;        // fold<k>/best.safetensors: the best-on-validation weights
+  audio::AudioDataset train_, val_, test_;
   models::ModelOptions options_;
   std::shared_ptr<models::AudioModel> model_;
   audio::PipelineOptions pipe_;  // the test fold's: no augmentation
@@ -112,6 +143,12 @@ class FoldTrainer {
   Clock::time_point t0_;
   EvalResult last_eval_;
   bool evaluated_last_ = false;  // whether last_eval_ is of the latest epoch
+  // --patience: the best validation result so far, its epoch, and epochs since it.
+  double best_acc_ = -1, best_loss_ = 0;
+  int best_epoch_ = 0, wait_ = 0, trained_ = 0;
+
+ public:
+  bool stopped() const { return c_.patience > 0 && wait_ >= c_.patience; }
 };
 
 FoldTrainer::FoldTrainer(FoldRun& run)
@@ -120,7 +157,10 @@ FoldTrainer::FoldTrainer(FoldRun& run)
       classes_(run.data.class_names()),
       dir_((fs::path(run.c.out) / ("fold" + std::to_string(run.fold))).string()),
       last_((fs::path(dir_) / "last.safetensors").string()),
-      train_(limited(run.data.without_folds({run.fold}), run.c.limit)),
+      val_fold_(validation_fold(run.c, run.data, run.fold)),
+      best_((fs::path(dir_) / "best.safetensors").string()),
+      train_(limited(run.data.without_folds({run.fold, val_fold_}), run.c.limit)),
+      val_(limited(run.data.with_folds({val_fold_}), run.c.limit)),
       test_(limited(run.data.with_folds({run.fold}), run.c.limit)) {
   if (is_main_rank()) fs::create_directories(dir_);
   build_model();
@@ -180,11 +220,22 @@ void FoldTrainer::build_optimiser() {
 // shared file system needed).
 int FoldTrainer::resume() {
   int start = 1;
+  // --patience's state: best accuracy, its loss, its epoch, epochs since.
+  double best[4] = {best_acc_, best_loss_, static_cast<double>(best_epoch_), static_cast<double>(wait_)};
   if (is_main_rank() && c_.resume && fs::exists(last_)) {
     nn::CheckpointInfo info = nn::load_checkpoint(last_, *model_, opt_.get(), /*strict=*/true);
     start = std::stoi(metadata_value(info.metadata, "train.epoch", last_)) + 1;
+    if (c_.patience > 0) {
+      best[0] = std::stod(metadata_value(info.metadata, "train.best_val_acc", last_));
+      best[1] = std::stod(metadata_value(info.metadata, "train.best_val_loss", last_));
+      best[2] = std::stoi(metadata_value(info.metadata, "train.best_epoch", last_));
+      best[3] = std::stoi(metadata_value(info.metadata, "train.wait", last_));
+    }
   }
   world().broadcast(&start, sizeof start, 0);
+  world().broadcast(best, sizeof best, 0);
+  best_acc_ = best[0], best_loss_ = best[1], best_epoch_ = static_cast<int>(best[2]), wait_ = static_cast<int>(best[3]);
+  trained_ = start - 1;
   if (start == 1) return 1;
   if (world().size() > 1) {
     nn::broadcast_module(*model_, world());
@@ -200,6 +251,9 @@ int FoldTrainer::resume() {
 void FoldTrainer::begin() {
   t0_ = Clock::now();
   if (!is_main_rank()) return;
+  if (val_fold_ > 0)
+    std::fprintf(stderr, "fold %d: early stopping after %d epochs without a better accuracy on validation fold %d (%ld clips, not trained on)\n",
+                 run_.fold, c_.patience, val_fold_, static_cast<long>(val_.size()));
   if (world().size() > 1) {
     // What each optimiser step sums over the ranks: every trainable gradient, in buckets.
     double bytes = 0;
@@ -286,9 +340,12 @@ EpochMetrics FoldTrainer::train_epoch(int epoch) {
 }
 
 void FoldTrainer::log_epoch(const EpochMetrics& m) const {
-  const std::string test = m.test_acc >= 0 ? "  test loss " + std::to_string(m.test_loss).substr(0, 6) + " acc " +
-                                                 std::to_string(100 * m.test_acc).substr(0, 5) + "%"
-                                           : "";
+  std::string test = m.test_acc >= 0 ? "  test loss " + std::to_string(m.test_loss).substr(0, 6) + " acc " +
+                                           std::to_string(100 * m.test_acc).substr(0, 5) + "%"
+                                     : "";
+  if (m.val_acc >= 0)
+    test += "  val loss " + std::to_string(m.val_loss).substr(0, 6) + " acc " + std::to_string(100 * m.val_acc).substr(0, 5) + "%" +
+            (m.epoch == best_epoch_ ? " (best)" : "");
   std::fprintf(stderr, "fold %d epoch %d/%d: train loss %.4f acc %.1f%%%s  lr %.2e  %.1f clips/s  %s\n", run_.fold, m.epoch, c_.epochs,
                m.train_loss, 100 * m.train_acc, test.c_str(), m.lr, m.clips_per_s, fmt_time(m.seconds).c_str());
 }
@@ -303,6 +360,8 @@ void FoldTrainer::run_epoch(int epoch) {
     m.test_loss = last_eval_.loss;
     m.test_acc = last_eval_.accuracy;
   }
+  trained_ = epoch;
+  if (val_fold_ > 0) track_best(m);
   m.seconds = seconds_since(t0);
   run_.metrics.push_back(m);
   if (!is_main_rank()) return;
@@ -311,18 +370,56 @@ void FoldTrainer::run_epoch(int epoch) {
   nn::Metadata md = metadata();
   md["train.epoch"] = std::to_string(epoch);
   md["train.fold"] = std::to_string(run_.fold);
+  if (val_fold_ > 0) {
+    md["train.best_val_acc"] = std::to_string(best_acc_);
+    md["train.best_val_loss"] = std::to_string(best_loss_);
+    md["train.best_epoch"] = std::to_string(best_epoch_);
+    md["train.wait"] = std::to_string(wait_);
+  }
   nn::save_checkpoint(last_, *model_, opt_.get(), md);
 }
 
+// --patience: evaluates the validation fold; a better accuracy (or the same with a lower loss)
+// saves fold<k>/best.safetensors and resets the count of epochs without improvement.
+void FoldTrainer::track_best(EpochMetrics& m) {
+  const EvalResult v = evaluate(*model_, val_, pipe_, c_.batch_size, c_.workers, &world());
+  m.val_loss = v.loss;
+  m.val_acc = v.accuracy;
+  if (v.accuracy > best_acc_ || (v.accuracy == best_acc_ && v.loss < best_loss_)) {
+    best_acc_ = v.accuracy;
+    best_loss_ = v.loss;
+    best_epoch_ = m.epoch;
+    wait_ = 0;
+    if (is_main_rank()) {
+      nn::Metadata md = metadata();
+      md["train.best_epoch"] = std::to_string(m.epoch);
+      nn::save_checkpoint(best_, *model_, nullptr, md);
+    }
+  } else {
+    ++wait_;
+  }
+}
+
 // The final model and result.json (written last: it marks the fold finished).
+// With --patience the tested weights are the best on validation: rank 0 reads them back and every
+// rank takes them.
 FoldResult FoldTrainer::finish() {
+  if (val_fold_ > 0) {
+    if (is_main_rank()) nn::load_checkpoint(best_, *model_, nullptr, /*strict=*/true);
+    nn::broadcast_module(*model_, world());
+    evaluated_last_ = false;
+    if (is_main_rank())
+      std::fprintf(stderr, "fold %d: %s after epoch %d; testing the weights of epoch %d (validation accuracy %.2f%%)\n", run_.fold,
+                   stopped() ? "stopped early" : "finished", trained_, best_epoch_, 100 * best_acc_);
+  }
   if (!evaluated_last_) last_eval_ = evaluate(*model_, test_, pipe_, c_.batch_size, c_.workers, &world());  // resumed past the end
   if (is_main_rank()) nn::save_checkpoint((fs::path(dir_) / "model.safetensors").string(), *model_, nullptr, metadata());
   FoldResult r;
   r.fold = run_.fold;
   r.accuracy = last_eval_.accuracy;
   r.loss = last_eval_.loss;
-  r.epochs = c_.epochs;
+  r.epochs = trained_;
+  r.best_epoch = best_epoch_;
   r.seconds = seconds_since(t0_);
   r.confusion = last_eval_.confusion;
   if (is_main_rank()) write_fold_result(dir_, r, classes_);
@@ -335,7 +432,7 @@ FoldResult train_fold(FoldRun& run) {
   FoldTrainer fold(run);
   const int start = fold.resume();
   fold.begin();
-  for (int epoch = start; epoch <= run.c.epochs; ++epoch) fold.run_epoch(epoch);
+  for (int epoch = start; epoch <= run.c.epochs && !fold.stopped(); ++epoch) fold.run_epoch(epoch);
   return fold.finish();
 }
 

@@ -86,6 +86,11 @@ void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_option("--eval-every", c.eval_every, "evaluate the test fold every N epochs (curves only; the last epoch is reported)")
       ->capture_default_str();
   t->add_option("--limit", c.limit, "use at most N clips of each split (quick checks)")->capture_default_str();
+  t->add_option("--patience", c.patience,
+                "stop after N epochs without a better validation accuracy and test the best weights (0 = off)")
+      ->capture_default_str();
+  t->add_option("--val-fold", c.val_fold, "with --patience: the training fold held out for validation, or auto (the next)")
+      ->capture_default_str();
   t->add_flag("--sync-bn", c.sync_bn, "under mpirun: batch norm statistics over the global batch (default: per rank, as DDP)");
   t->add_option("--bucket-mb", c.bucket_mb, "under mpirun: gradients are summed in buckets of at most this many MiB")
       ->capture_default_str();

@@ -162,7 +162,10 @@ void write_report(const std::string& out, const TrainConfig& c, const std::vecto
        "td,th{border:1px solid #ccc;padding:3px 10px;text-align:right} .charts svg{margin-right:1em}</style></head><body>\n";
   h << "<h1>" << html_escape(c.model) << " on " << html_escape(c.dataset) << "</h1>\n";
   h << "<p>Test accuracy " << (folds.size() > 1 ? "(mean ± std over folds) " : "") << "<b>" << num(100 * m, 4) << " %"
-    << (folds.size() > 1 ? " ± " + num(100 * sd, 3) + " %" : "") << "</b>, at the last epoch of each fold: no epoch or setting "
+    << (folds.size() > 1 ? " ± " + num(100 * sd, 3) + " %" : "") << "</b>, "
+    << (c.patience > 0 ? "with the weights of each fold's best epoch on its validation fold (--patience " + std::to_string(c.patience) + ")"
+                       : std::string("at the last epoch of each fold"))
+    << ": no epoch or setting "
     << "was chosen by its test accuracy. " << c.epochs << " epochs, batch " << c.batch_size << ", " << html_escape(c.optimizer)
     << " lr " << num(c.lr) << " (" << html_escape(c.schedule) << "), augment '" << html_escape(c.augment) << "', mixup " << c.mixup
     << ", seed " << c.seed << ".</p>\n";

@@ -20,6 +20,7 @@ struct EpochMetrics {
   double lr = 0;
   double train_loss = 0, train_acc = 0;
   double test_loss = -1, test_acc = -1;  // -1 when not evaluated this epoch
+  double val_loss = -1, val_acc = -1;    // the validation fold of --patience; -1 without
   double clips_per_s = 0;
   double seconds = 0;
 };
@@ -35,7 +36,8 @@ struct FoldResult {
   int fold = 0;
   double accuracy = 0;
   double loss = 0;
-  int epochs = 0;
+  int epochs = 0;       // epochs trained (fewer than --epochs when stopped early)
+  int best_epoch = 0;   // with --patience: the epoch whose weights were tested (0 without)
   double seconds = 0;
   Confusion confusion;
 };

@@ -17,14 +17,17 @@ namespace fs = std::filesystem;
 
 // --- metrics.csv ------------------------------------------------------------------------------
 
-std::string metrics_header() { return "fold,epoch,lr,train_loss,train_acc,test_loss,test_acc,clips_per_s,seconds\n"; }
+std::string metrics_header() { return "fold,epoch,lr,train_loss,train_acc,test_loss,test_acc,clips_per_s,seconds,val_loss,val_acc\n"; }
 
 std::string metrics_row(const EpochMetrics& m) {
   std::ostringstream os;
   os << m.fold << ',' << m.epoch << ',' << num(m.lr, 6) << ',' << num(m.train_loss, 6) << ',' << num(m.train_acc, 6) << ',';
   if (m.test_acc >= 0) os << num(m.test_loss, 6) << ',' << num(m.test_acc, 6);
   else os << ',';
-  os << ',' << num(m.clips_per_s, 4) << ',' << num(m.seconds, 5) << '\n';
+  os << ',' << num(m.clips_per_s, 4) << ',' << num(m.seconds, 5) << ',';
+  if (m.val_acc >= 0) os << num(m.val_loss, 6) << ',' << num(m.val_acc, 6);
+  else os << ',';
+  os << '\n';
   return os.str();
 }
 
@@ -37,7 +40,7 @@ std::vector<EpochMetrics> read_metrics(const std::string& path) {
   while (std::getline(f, line)) {
     if (line.empty()) continue;
     std::vector<std::string> v = split(line, ',');  // numbers only: no quoting
-    while (v.size() < 9) v.push_back("");
+    while (v.size() < 11) v.push_back("");  // runs before --patience have 9 columns
     auto d = [&](size_t i, double dflt) { return v[i].empty() ? dflt : std::stod(v[i]); };
     try {
       EpochMetrics m;
@@ -50,6 +53,8 @@ std::vector<EpochMetrics> read_metrics(const std::string& path) {
       m.test_acc = d(6, -1);
       m.clips_per_s = d(7, 0);
       m.seconds = d(8, 0);
+      m.val_loss = d(9, -1);
+      m.val_acc = d(10, -1);
       rows.push_back(m);
     } catch (const std::exception&) {
       fail<IoError>(path, ": malformed row '", line, "'");
@@ -74,6 +79,7 @@ void write_fold_result(const std::string& dir, const FoldResult& r, const std::v
   Json j = {{"fold", r.fold},         {"accuracy", r.accuracy},         {"loss", r.loss},
             {"epochs", r.epochs},     {"seconds", r.seconds},           {"per_class_accuracy", per_class},
             {"confusion", r.confusion}};
+  if (r.best_epoch > 0) j["best_epoch"] = r.best_epoch;  // --patience: the epoch whose weights were tested
   write_file_atomic((fs::path(dir) / "result.json").string(), json_text(j));
 }
 
@@ -88,6 +94,7 @@ bool read_fold_result(const std::string& dir, FoldResult* r) {
     r->epochs = j.at("epochs").get<int>();
     r->seconds = j.at("seconds").get<double>();
     r->confusion = j.at("confusion").get<Confusion>();
+    r->best_epoch = j.value("best_epoch", 0);
   } catch (const nlohmann::json::exception& e) {
     fail<IoError>(path, ": malformed fold result (", e.what(), ")");
   }
@@ -109,7 +116,8 @@ void write_summary(const std::string& out, const TrainConfig& c, const std::vect
             {"seed", c.seed},
             {"threads", c.threads},
             {"ranks", world().size()},  // processes under mpirun (1 without); threads is per rank
-            {"selection", "last epoch (no selection on the test fold)"},
+            {"selection", c.patience > 0 ? "best epoch on the validation fold (--patience; no selection on the test fold)"
+                                         : "last epoch (no selection on the test fold)"},
             {"folds", per_fold},
             {"mean_accuracy", m},
             {"std_accuracy", sd},

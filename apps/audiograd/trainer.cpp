@@ -29,6 +29,7 @@ void check_settings(const TrainConfig& c) {
   if (c.threads < 1) fail<ValueError>("--threads must be >= 1, got ", c.threads);
   if (c.head_init != "panns" && c.head_init != "zero")
     fail<ValueError>("--head-init must be panns or zero, got '", c.head_init, "'");
+  if (c.patience < 0) fail<ValueError>("--patience must be >= 0, got ", c.patience);
   if (!(c.bucket_mb > 0)) fail<ValueError>("--bucket-mb must be > 0, got ", c.bucket_mb);
   const int ranks = world().size();
   if (c.batch_size % ranks != 0)
@@ -97,7 +98,10 @@ FoldResult run_fold(const TrainConfig& c, const audio::AudioDataset& data, int f
     FoldRun run{c, data, fold, metrics, metrics_path};
     r = train_fold(run);
   }
-  if (is_main_rank()) std::fprintf(stderr, "fold %d: test accuracy %.2f%% (last epoch)\n", fold, 100 * r.accuracy);
+  if (is_main_rank()) {
+    const std::string which = r.best_epoch > 0 ? "epoch " + std::to_string(r.best_epoch) + ", best on validation" : "last epoch";
+    std::fprintf(stderr, "fold %d: test accuracy %.2f%% (%s)\n", fold, 100 * r.accuracy, which.c_str());
+  }
   return r;
 }
 
