@@ -16,13 +16,15 @@ LogScale parse_log_scale(const std::string& name) {
   if (name == "none") return LogScale::None;
   if (name == "db") return LogScale::Db;
   if (name == "log") return LogScale::Log;
-  fail<ValueError>("frontend: unknown log scale '", name, "', expected 'db', 'log' or 'none'");
+  if (name == "log10p1") return LogScale::Log10p1;
+  fail<ValueError>("frontend: unknown log scale '", name, "', expected 'db', 'log', 'log10p1' or 'none'");
 }
 const char* log_scale_name(LogScale s) {
   switch (s) {
     case LogScale::None: return "none";
     case LogScale::Db: return "db";
     case LogScale::Log: return "log";
+    case LogScale::Log10p1: return "log10p1";
   }
   return "?";
 }
@@ -39,10 +41,26 @@ FrontendConfig FrontendConfig::panns() {
   return c;
 }
 
+FrontendConfig FrontendConfig::survey() {
+  FrontendConfig c;
+  c.sample_rate = 30000;
+  c.n_fft = 930;
+  c.win_length = 930;
+  c.hop_length = 240;
+  c.n_mels = 128;
+  c.f_min = 30;
+  c.f_max = 15000;
+  c.mel_scale = MelScale::Htk;
+  c.mel_norm = MelNorm::None;
+  c.log = LogScale::Log10p1;
+  return c;
+}
+
 FrontendConfig FrontendConfig::preset(const std::string& name) {
   if (name == "erann") return erann();
   if (name == "panns") return panns();
-  fail<ValueError>("frontend: unknown preset '", name, "', expected 'erann' or 'panns'");
+  if (name == "survey") return survey();
+  fail<ValueError>("frontend: unknown preset '", name, "', expected 'erann', 'panns' or 'survey'");
 }
 
 StftConfig FrontendConfig::stft() const {
@@ -160,6 +178,8 @@ void LogMel::compute(const float* x, int64_t length, float* out, bool parallel) 
         for (double& v : mel) v = to_db * fast_log(std::max(v, amin)) - db_offset;
       } else if (log == LogScale::Log) {
         for (double& v : mel) v = fast_log(v + eps);
+      } else if (log == LogScale::Log10p1) {
+        for (double& v : mel) v = fast_log(v + 1) * 0.43429448190325182765;  // 1 / ln 10
       }
       for (int f = 0; f < nf; ++f) {
         float* row = out + (t0 + f) * n_mels;  // (T, n_mels) row t0 + f

@@ -9,6 +9,7 @@
 // audio neural networks for audio pattern recognition", 2020):
 //   erann: 44.1 kHz, n_fft = win = 1380, hop 345, 128 mels, 50-14000 Hz  -> 640 frames for 5 s
 //   panns: 32 kHz,   n_fft = win = 1024, hop 320,  64 mels, 50-14000 Hz  -> 501 frames for 5 s
+//   (and `survey`, the seed pipeline's, for `--model blocks`: see FrontendConfig::survey below)
 // both: periodic Hann, center with reflect padding, power 2, Slaney mel scale and norm,
 // 10 log10(max(P, 1e-10)), ref 1, no top_db. This equals torchaudio's MelSpectrogram(...) followed
 // by AmplitudeToDB("power", top_db=None), transposed to (T, F) (tests/audio checks it on real clips).
@@ -33,8 +34,8 @@
 
 namespace ag::audio {
 
-enum class LogScale { None, Db, Log };  // power, 10 log10 (dB), ln(x + eps)
-LogScale parse_log_scale(const std::string& name);  // "none" | "db" | "log"
+enum class LogScale { None, Db, Log, Log10p1 };  // power, 10 log10 (dB), ln(x + eps), log10(x + 1)
+LogScale parse_log_scale(const std::string& name);  // "none" | "db" | "log" | "log10p1"
 const char* log_scale_name(LogScale s);
 
 struct FrontendConfig {
@@ -60,7 +61,12 @@ struct FrontendConfig {
 
   static FrontendConfig erann();
   static FrontendConfig panns();
-  // "erann" | "panns"; ValueError for anything else.
+  // The seed pipeline's (fabuloudy/audio_survey, config.yaml mel_spectrogram and utils/datasets.py):
+  // torchaudio's MelSpectrogram at 30 kHz, n_fft = win = 930 (31 ms), hop 240 (8 ms), 128 HTK mels
+  // without norm, 30 Hz to 15 kHz (the seed asks for 16 kHz, above Nyquist: torchaudio then lays
+  // its top filters partly past the last bin; we stop at Nyquist), then log10(x + 1).
+  static FrontendConfig survey();
+  // "erann" | "panns" | "survey"; ValueError for anything else.
   static FrontendConfig preset(const std::string& name);
 
   StftConfig stft() const;

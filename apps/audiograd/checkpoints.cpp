@@ -16,6 +16,12 @@ models::ModelOptions checkpoint_model_options(const nn::Metadata& m, const std::
   o.num_classes = std::stoll(metadata_value(m, "audiograd.num_classes", checkpoint));
   auto act = m.find("audiograd.activation");
   if (act != m.end()) o.activation = act->second;
+  auto blocks = m.find("audiograd.blocks");  // --model blocks: its layers, one per line
+  if (blocks != m.end()) {
+    o.blocks = split(blocks->second, '\n');
+    o.res_block = metadata_value(m, "audiograd.res_block", checkpoint);
+    o.frontend = metadata_value(m, "audiograd.frontend_preset", checkpoint);
+  }
   auto bc = m.find("audiograd.base_channels");
   if (bc != m.end()) {
     try {
@@ -50,6 +56,11 @@ nn::Metadata model_metadata(const TrainConfig& c, const models::AudioModel& mode
                  {"audiograd.clip_seconds", std::to_string(c.clip_seconds)},
                  {"audiograd.dataset", c.dataset}};
   if (base_channels > 0) m["audiograd.base_channels"] = std::to_string(base_channels);  // a reduced-width model
+  if (!c.blocks.empty()) {  // --model blocks: what rebuilds it
+    m["audiograd.blocks"] = join(c.blocks, "\n");
+    m["audiograd.res_block"] = c.res_block;
+    m["audiograd.frontend_preset"] = c.frontend;
+  }
   return m;
 }
 

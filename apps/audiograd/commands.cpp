@@ -197,6 +197,9 @@ int run_summary(const SummaryOptions& o) {
   models::ModelOptions mo;
   mo.num_classes = o.classes;
   mo.activation = o.activation;
+  mo.blocks = o.blocks;
+  mo.res_block = o.res_block;
+  mo.frontend = o.frontend;
   auto model = models::build_model(o.model, mo);
   audio::FrontendConfig fc = model->frontend();
   int64_t samples = static_cast<int64_t>(o.seconds * fc.sample_rate + 0.5);

@@ -41,6 +41,8 @@ int run_embed(const EmbedOptions& o);
 
 struct SummaryOptions {
   std::string model = "erann-2-2", activation = "relu";
+  std::vector<std::string> blocks;  // --model blocks
+  std::string res_block = "activation=gelu batch_first=true kernel_size=5,5 kernel_size_res=2,2", frontend = "survey";
   int64_t classes = 50;
   double seconds = 5.0;
 };

@@ -22,6 +22,9 @@ struct TrainConfig {
   // Model
   std::string model = "erann-3-1";
   std::string activation = "relu";  // resnet-small
+  std::vector<std::string> blocks;  // --model blocks: its layers, one block each (apps/models/blocks.hpp)
+  std::string res_block = "activation=gelu batch_first=true kernel_size=5,5 kernel_size_res=2,2";  // shared by its res blocks
+  std::string frontend = "survey";  // --model blocks: its front end preset (erann | panns | survey)
   // Optimisation
   int epochs = 10;  // 15 minutes for ERANN-3-1 on ESC-50 fold 1 on two cores (measured: docs/results.md)
   int batch_size = 16;

@@ -173,6 +173,9 @@ void FoldTrainer::build_model() {
   options_.num_classes = static_cast<int64_t>(classes_.size());
   options_.seed = mix_seed(c_.seed, kInit, run_.fold);
   options_.activation = c_.activation;
+  options_.blocks = c_.blocks;
+  options_.res_block = c_.res_block;
+  options_.frontend = c_.frontend;
   model_ = c_.pretrained.empty() ? models::build_model(c_.model, options_)
                                  : load_pretrained(c_, options_, mix_seed(c_.seed, kNewHead, run_.fold));
   if (c_.head_init == "zero") models::zero_head(*model_);

@@ -53,6 +53,9 @@ void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_option("--workers", c.workers, "background threads preparing batches")->capture_default_str();
   t->add_option("--model", c.model, model_list())->capture_default_str();
   t->add_option("--activation", c.activation, "resnet-small's activation (relu, lrelu, gelu, silu, mish, ...)")->capture_default_str();
+  t->add_option("--blocks", c.blocks, "--model blocks: its layers, e.g. 'res 32 32' 'max_pool 2 2' 'pooling mode=avg flat=true' 'fc 128'");
+  t->add_option("--res-block", c.res_block, "--model blocks: what its res blocks share")->capture_default_str();
+  t->add_option("--frontend", c.frontend, "--model blocks: its front end, erann | panns | survey")->capture_default_str();
   t->add_option("--epochs", c.epochs, "epochs per fold")->capture_default_str();
   t->add_option("--batch-size", c.batch_size, "clips per batch")->capture_default_str();
   t->add_option("--optimizer", c.optimizer, "adam | adamw | sgd")->capture_default_str();
@@ -201,6 +204,9 @@ CLI::App* add_summary(CLI::App& app, SummaryOptions& so) {
   su->add_option("--classes", so.classes, "number of classes")->capture_default_str();
   su->add_option("--seconds", so.seconds, "clip length")->capture_default_str();
   su->add_option("--activation", so.activation, "resnet-small's activation")->capture_default_str();
+  su->add_option("--blocks", so.blocks, "--model blocks: its layers");
+  su->add_option("--res-block", so.res_block, "--model blocks: what its res blocks share")->capture_default_str();
+  su->add_option("--frontend", so.frontend, "--model blocks: its front end")->capture_default_str();
   return su;
 }
 

@@ -52,6 +52,9 @@ void check_model(const TrainConfig& c, const audio::AudioDataset& data) {
   models::ModelOptions probe;
   probe.num_classes = data.num_classes();
   probe.activation = c.activation;
+  probe.blocks = c.blocks;
+  probe.res_block = c.res_block;
+  probe.frontend = c.frontend;
   models::build_model(c.model, probe);
 }
 

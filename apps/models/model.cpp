@@ -4,6 +4,7 @@
 #include <functional>
 #include <regex>
 
+#include "apps/models/blocks.hpp"
 #include "apps/models/cnn14.hpp"
 #include "apps/models/erann.hpp"
 #include "apps/models/resnet_small.hpp"
@@ -32,6 +33,8 @@ const std::vector<ModelEntry>& model_table() {
        [](const std::smatch&, const ModelOptions& o) { return std::make_shared<WavegramLogmelCnn14>(o); }},
       {"resnet-small", "a small ResNet baseline (1.2 M parameters; --activation picks its nonlinearity)", std::regex("resnet-small"),
        [](const std::smatch&, const ModelOptions& o) { return std::make_shared<ResNetSmall>(o); }},
+      {"blocks", "a model given as a list of blocks (--blocks, --res-block; the seed pipeline's vocabulary)", std::regex("blocks"),
+       [](const std::smatch&, const ModelOptions& o) { return std::make_shared<BlocksModel>(o); }},
   };
   return table;
 }

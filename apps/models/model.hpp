@@ -51,6 +51,11 @@ struct ModelOptions {
   // reduced-width instances whose weights and gradients are committed as conformance fixtures
   // (tools/make_model_fixtures.py, tests/apps/test_conformance.cpp).
   int64_t base_channels = 0;
+  // --model blocks (blocks.hpp): its layers, one block per entry ("res 32 32", "max_pool 2 2",
+  // ...), the options its res blocks share, and its front end preset ("" = survey).
+  std::vector<std::string> blocks;
+  std::string res_block;
+  std::string frontend;
 };
 
 // Both come from one table in model.cpp (name or pattern, description, factory): a new model is
