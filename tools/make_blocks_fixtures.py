@@ -17,6 +17,11 @@ match); their statistics are tested on their own in C++.
 Writes tests/fixtures/models/blocks-<case>/ in make_model_fixtures.py's layout (weights, input,
 labels, logits, grads, buffers_after), plus blocks.txt (one block per line) and res_block.txt.
 The references are float64 from the float32 weights.
+
+Also the seed's front end (utils/datasets.py: torchaudio MelSpectrogram at 30 kHz, n_fft = win =
+930, hop 240, 128 mels from 30 Hz, then log10(x + 1)), for the `survey` preset: a seeded synthetic
+second (tones, a chirp, noise) as tests/fixtures/audio/survey_wave.npy and its log-mel (T, 128) as
+survey_logmel.npy, computed in float64 with f_max 15000 (the seed's 16000 is past Nyquist).
 """
 import os
 import sys
@@ -162,7 +167,25 @@ def res_block_text(r):
             f"kernel_size={r['kernel_size'][0]},{r['kernel_size'][1]} kernel_size_res={r['kernel_size_res'][0]},{r['kernel_size_res'][1]}")
 
 
+def survey_frontend():
+    import torchaudio
+    sr = 30000
+    t = torch.arange(sr, dtype=torch.float64) / sr
+    g = torch.Generator().manual_seed(7)
+    x = 0.3 * torch.sin(2 * np.pi * 440 * t) + 0.2 * torch.sin(2 * np.pi * (200 * t + 3000 * t * t)) \
+        + 0.05 * torch.randn(sr, generator=g, dtype=torch.float64)
+    x = x.float().double()  # what a float32 clip holds
+    mel = torchaudio.transforms.MelSpectrogram(sample_rate=sr, n_fft=930, win_length=930, hop_length=240, n_mels=128,
+                                               f_min=30, f_max=15000).double()
+    y = torch.log10(mel(x) + 1).T.contiguous()
+    audio = os.path.join(HERE, "..", "tests", "fixtures", "audio")
+    np.save(os.path.join(audio, "survey_wave.npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(audio, "survey_logmel.npy"), y.numpy().astype(np.float32))
+    print(f"survey front end: {tuple(y.shape)} log-mel of a synthetic second")
+
+
 def main():
+    survey_frontend()
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(4321)
     B, T, Fm, N = 3, 24, 128, 5  # the survey front end has 128 mel bins

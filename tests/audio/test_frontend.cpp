@@ -242,3 +242,35 @@ TEST(Frontend, RealEsc50ClipsMatchTorchaudio) {
 
 }  // namespace
 }  // namespace ag::audio
+
+namespace ag::audio {
+namespace {
+
+// The seed pipeline's front end (`survey`, for --model blocks) against torchaudio's
+// MelSpectrogram(30000, n_fft=930, win_length=930, hop_length=240, n_mels=128, f_min=30,
+// f_max=15000) and log10(x + 1), in float64 (tools/make_blocks_fixtures.py).
+TEST(Frontend, SurveyPresetMatchesTheSeedsTorchaudioFrontEnd) {
+  const auto cfg = FrontendConfig::preset("survey");
+  EXPECT_EQ(cfg.sample_rate, 30000);
+  EXPECT_EQ(cfg.mel_scale, MelScale::Htk);
+  EXPECT_EQ(cfg.mel_norm, MelNorm::None);
+  EXPECT_EQ(cfg.log, LogScale::Log10p1);
+  const auto wave = testing::load_fixture("survey_wave.npy");
+  const auto expect = testing::load_fixture("survey_logmel.npy");
+  const auto got = LogMel(cfg).compute(wave.values);
+  ASSERT_EQ(got.size(), expect.values.size());
+  ASSERT_EQ(static_cast<int64_t>(got.size()) / 128, cfg.num_frames(30000));  // 126 frames
+  double worst = 0, scale = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    worst = std::max(worst, std::abs(static_cast<double>(got[i]) - expect.values[i]));
+    scale = std::max(scale, std::abs(static_cast<double>(expect.values[i])));
+  }
+  std::cout << "  survey log-mel: max |ours - torchaudio| = " << worst << " (values up to " << scale << ")\n";
+  EXPECT_LT(worst, 1e-4 * scale);
+  EXPECT_GT(scale, 1.0);  // the fixture is not silence
+  EXPECT_EQ(parse_log_scale("log10p1"), LogScale::Log10p1);
+  EXPECT_THROW(parse_log_scale("log2"), ValueError);
+}
+
+}  // namespace
+}  // namespace ag::audio
