@@ -69,6 +69,8 @@ Json parse_header(const std::string& header, const std::string& what) {
   } catch (const Json::parse_error& e) {
     fail<IoError>(what, ": corrupt safetensors header (byte ", std::min(e.byte, header.size()), " of the ", header.size(),
                   "-byte JSON header: ", json_message(e), ")");
+  } catch (const Json::exception& e) {  // e.g. out_of_range 406, a number too large for a double (found by fuzz_safetensors)
+    fail<IoError>(what, ": corrupt safetensors header (", json_message(e), ")");
   }
   if (!root.is_object()) fail<IoError>(what, ": corrupt safetensors header (not a JSON object)");
   if (!twice.empty()) fail<IoError>(what, ": tensor \"", twice, "\" appears twice in the header");
@@ -92,14 +94,15 @@ Tensor read_tensor(const std::string& name, const Json& entry, const char* data,
   else if (dts == "I64") dtype = DType::Int64;
   else fail<IoError>(what, ": tensor \"", name, "\" has dtype ", dts, "; audiograd reads F32, F64 and I64 (convert with .float() first)");
   Shape shape;
-  uint64_t numel = 1;  // computed here, with an overflow check, before anything is allocated
-  bool overflow = false;
+  uint64_t numel = 1, extent = 1;  // with overflow checks, before anything is allocated; extent:
+  bool overflow = false;           // the product of max(size, 1), which the strides must hold too
   for (const Json& d : *sh) {
     if (!d.is_number_unsigned() || d.get<uint64_t>() > uint64_t(INT64_MAX))
       fail<IoError>(what, ": tensor \"", name, "\" has a bad shape entry ", excerpt(d), " (sizes are non-negative integers)");
     const uint64_t n = d.get<uint64_t>();
-    if (n != 0 && numel > (uint64_t{1} << 60) / n) overflow = true;
-    else numel *= n;
+    const uint64_t e = std::max<uint64_t>(n, 1);
+    if (extent > (uint64_t{1} << 60) / e) overflow = true;
+    else extent *= e, numel *= n;
     shape.push_back(int64_t(n));
   }
   if (overflow || numel > (uint64_t{1} << 60) / dtype_size(dtype))

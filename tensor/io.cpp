@@ -274,7 +274,7 @@ Tensor from_npy_bytes(const std::string& bytes, const std::string& what) {
   const size_t data_start = start + header_len;
   const size_t data_bytes = bytes.size() - data_start;
   Shape shape;
-  size_t numel = 1;
+  size_t numel = 1, extent = 1;  // extent: the product of max(size, 1), which strides must hold too
   bool overflow = false;
   std::stringstream ss(header.substr(p1 + 1, p2 - p1 - 1));
   std::string item;
@@ -287,8 +287,9 @@ Tensor from_npy_bytes(const std::string& bytes, const std::string& what) {
       bad_header("a shape entry is not a non-negative integer");
     const int64_t d = std::stoll(digits);
     shape.push_back(d);
-    if (d != 0 && numel > (size_t{1} << 62) / static_cast<size_t>(d)) overflow = true;
-    else numel *= static_cast<size_t>(d);
+    const size_t ext = std::max<size_t>(static_cast<size_t>(d), 1);
+    if (extent > (size_t{1} << 62) / ext) overflow = true;
+    else extent *= ext, numel *= static_cast<size_t>(d);
   }
   const size_t nbytes = numel * dtype_size(dt);
   if (overflow || numel > (size_t{1} << 62) / dtype_size(dt) || data_bytes != nbytes)

@@ -198,6 +198,13 @@ TEST(Checkpoint, AnInterruptedSaveLoadsAConsistentPair) {
   EXPECT_NO_THROW(load_checkpoint(path, b));  // the model alone still loads
 }
 
+TEST(Safetensors, ANumberTooLargeForADoubleIsACorruptHeader) {
+  // Found by fuzz_safetensors: nlohmann's parser throws out_of_range (406), not parse_error, for
+  // 33E9333 when a parse callback is given, and it escaped as an unexpected exception.
+  EXPECT_TRUE(throws_with<IoError>([&] { from_safetensors_bytes(with_header(R"({"x":33E9333})"), "m.st"); },
+                                   "m.st: corrupt safetensors header (number overflow parsing '33E9333')"));
+}
+
 TEST(Safetensors, ShapesWhoseSizeOverflowsAreRefusedBeforeAllocating) {
   // [2^62, 4] F32 once overflowed the element count (signed: undefined behaviour) and could match empty data_offsets.
   EXPECT_TRUE(throws_with<IoError>(
