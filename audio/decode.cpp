@@ -4,6 +4,7 @@
 #include <sndfile.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -122,7 +123,8 @@ AudioInfo read_audio_info(const std::string& path) {
 namespace {
 
 // Decodes an opened file to the end and checks it decoded whole. `what` names it in errors.
-AudioBuffer decode_opened(SNDFILE* f, const SF_INFO& info, const std::string& what, size_t max_samples) {
+// max_frames > 0: stop after that many frames (the rest of the file is neither read nor checked).
+AudioBuffer decode_opened(SNDFILE* f, const SF_INFO& info, const std::string& what, size_t max_samples, int64_t max_frames = 0) {
   AudioBuffer out;
   out.channels = info.channels;
   out.sample_rate = info.samplerate;
@@ -133,12 +135,18 @@ AudioBuffer decode_opened(SNDFILE* f, const SF_INFO& info, const std::string& wh
   const sf_count_t channels = info.channels;
   if (info.frames < (sf_count_t{1} << 26) / channels) out.samples.reserve(static_cast<size_t>(info.frames * channels));
   sf_count_t done = 0;
+  bool stopped_early = false;
   for (;;) {
+    if (max_frames > 0 && done >= max_frames) {
+      stopped_early = true;
+      break;
+    }
     if (static_cast<size_t>((done + chunk) * channels) > max_samples + static_cast<size_t>(chunk * channels))
       fail<IoError>("read_audio: '", what, "' decodes to more than ", max_samples, " samples (", channels,
                     " channels): the header or the stream is corrupt, or the file is longer than audiograd reads");
     out.samples.resize(static_cast<size_t>((done + chunk) * channels));
-    const sf_count_t got = sf_readf_float(f, out.samples.data() + done * channels, chunk);
+    const sf_count_t want = max_frames > 0 ? std::min<sf_count_t>(chunk, max_frames - done) : chunk;
+    const sf_count_t got = sf_readf_float(f, out.samples.data() + done * channels, want);
     if (got <= 0) break;
     done += got;
   }
@@ -152,6 +160,7 @@ AudioBuffer decode_opened(SNDFILE* f, const SF_INFO& info, const std::string& wh
   if (out.samples.size() > max_samples)
     fail<IoError>("read_audio: '", what, "' decodes to more than ", max_samples, " samples (", channels,
                   " channels): the header or the stream is corrupt, or the file is longer than audiograd reads");
+  if (stopped_early) return out;
   const std::string note = truncation_note(f);
   if (!note.empty()) fail<IoError>("read_audio: '", what, "' is truncated: ", note, " (", done, " frames decoded)");
   if (info.frames != SF_COUNT_MAX && done < info.frames) {
@@ -167,6 +176,13 @@ AudioBuffer read_audio(const std::string& path) {
   SF_INFO info;
   SndfileHandle f = open_for_reading(path, &info);
   return decode_opened(f.get(), info, path, kMaxDecodedSamples);
+}
+
+AudioBuffer read_audio(const std::string& path, double max_seconds) {
+  SF_INFO info;
+  SndfileHandle f = open_for_reading(path, &info);
+  const int64_t max_frames = max_seconds > 0 ? static_cast<int64_t>(std::ceil(max_seconds * info.samplerate)) : 0;
+  return decode_opened(f.get(), info, path, kMaxDecodedSamples, max_frames);
 }
 
 AudioBuffer decode_audio(const std::string& bytes, const std::string& what, size_t max_samples) {

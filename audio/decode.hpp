@@ -41,6 +41,10 @@ constexpr size_t kMaxDecodedSamples = size_t{1} << 31;
 
 // Decodes the whole file. Throws IoError for a missing, empty, truncated or undecodable file.
 AudioBuffer read_audio(const std::string& path);
+// Only the first `max_seconds` (all of it when <= 0): the rest of the file is neither decoded nor
+// checked for truncation. load_audio uses it when it will cut the clip anyway (FitMode::Cut), so a
+// 5 s clip of a one-hour file costs 5 s of memory.
+AudioBuffer read_audio(const std::string& path, double max_seconds);
 
 // The same from the bytes of a file in memory (libsndfile's virtual I/O); `what` names it in errors.
 // The fuzz target passes a smaller max_samples, to keep each input's memory bounded.

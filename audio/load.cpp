@@ -9,7 +9,7 @@
 
 namespace ag::audio {
 
-std::vector<float> prepare_waveform(const AudioBuffer& audio, const std::string& what, const LoadOptions& options, Generator* gen) {
+std::vector<float> prepare_waveform(AudioBuffer audio, const std::string& what, const LoadOptions& options, Generator* gen) {
   // NaN or Inf samples (a float WAV can hold them) would turn every feature of the clip into NaN and
   // then the loss: refused here, naming the file and the first bad sample.
   for (size_t i = 0; i < audio.samples.size(); ++i)
@@ -17,7 +17,9 @@ std::vector<float> prepare_waveform(const AudioBuffer& audio, const std::string&
       fail<IoError>("load_audio: '", what, "' holds a non-finite sample (", audio.samples[i], " at frame ",
                     i / static_cast<size_t>(std::max(audio.channels, 1)), ", channel ", i % static_cast<size_t>(std::max(audio.channels, 1)),
                     "); audio samples must be finite");
-  std::vector<float> mono = mixdown(audio, options.mixdown);
+  // Mono is moved, not copied: a long file's samples are held once.
+  std::vector<float> mono = audio.channels == 1 ? std::move(audio.samples) : mixdown(audio, options.mixdown);
+  audio.samples = {};
   if (options.sample_rate > 0 && options.sample_rate != audio.sample_rate) {
     const double out = static_cast<double>(mono.size()) * options.sample_rate / audio.sample_rate;
     if (out > static_cast<double>(options.max_length))
@@ -38,7 +40,11 @@ std::vector<float> prepare_waveform(const AudioBuffer& audio, const std::string&
 }
 
 std::vector<float> load_audio(const std::string& path, const LoadOptions& options, Generator* gen) {
-  return prepare_waveform(read_audio(path), path, options, gen);
+  // Cut to a length at a known rate: decode only that much, plus a margin far longer than the
+  // resampler's filter, so the samples kept are those a whole-file decode would give.
+  const bool head_only = options.length > 0 && options.fit == FitMode::Cut && options.sample_rate > 0;
+  const double seconds = head_only ? static_cast<double>(options.length) / options.sample_rate + 0.5 : 0;
+  return prepare_waveform(read_audio(path, seconds), path, options, gen);
 }
 
 std::vector<float> load_audio_bytes(const std::string& bytes, const std::string& what, const LoadOptions& options, Generator* gen) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "audio/decode.hpp"
 #include "audio/resample.hpp"
 #include "audio/waveform.hpp"
 #include "tensor/random.hpp"
@@ -45,7 +46,7 @@ std::vector<float> load_audio_bytes(const std::string& bytes, const std::string&
                                     Generator* gen = nullptr);
 
 // The steps after decoding (finite check, mixdown, resample, clip, length check, fit), shared by both.
-std::vector<float> prepare_waveform(const AudioBuffer& audio, const std::string& what, const LoadOptions& options,
+std::vector<float> prepare_waveform(AudioBuffer audio, const std::string& what, const LoadOptions& options,
                                     Generator* gen = nullptr);
 
 }  // namespace ag::audio

@@ -1,6 +1,7 @@
 // Reading audio: libsndfile decode, errors that name the file, mixdown, resampling, fit to length.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "audio/decode.hpp"
@@ -199,6 +200,23 @@ TEST(Load, ResamplingBeyondMaxLengthIsRefused) {
   LoadOptions opt;
   opt.max_length = 100000;  // 441000 samples at 44.1 kHz would be needed
   expect_error<IoError>([&] { load_audio(dir.file("slow.wav"), opt); }, {"slow.wav", "100 Hz", "more than the 100000"});
+}
+
+TEST(Load, CutDecodesOnlyTheHeadAndGivesTheSameSamples) {
+  // A 20 s stereo file at 48 kHz cut to 2 s at 44.1 kHz: load_audio decodes 2.5 s of it; the result
+  // must be what decoding, mixing and resampling the whole file and cutting it gives.
+  TempDir dir;
+  std::vector<float> x(2 * 48000 * 20);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.3f * std::sin(0.0007f * static_cast<float>(i)) + 0.1f * std::sin(0.31f * static_cast<float>(i));
+  write_wav(dir.file("long.wav"), x, 2, 48000, WavFormat::Float32);
+  LoadOptions opt;
+  opt.length = 2 * 44100;
+  const std::vector<float> head = load_audio(dir.file("long.wav"), opt);
+  std::vector<float> whole = resample(mixdown(read_audio(dir.file("long.wav")), opt.mixdown), 48000, 44100, opt.quality);
+  for (float& v : whole) v = std::clamp(v, -1.0f, 1.0f);
+  whole.resize(static_cast<size_t>(opt.length));
+  EXPECT_EQ(head, whole);
+  EXPECT_EQ(read_audio(dir.file("long.wav"), 2.5).frames, 120000);
 }
 
 TEST(Load, StereoAt48kIsMixedResampledAndFitted) {
