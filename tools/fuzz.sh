@@ -29,13 +29,18 @@ for t in "${targets[@]}"; do
   seeds=(tests/fuzz/corpus/$t)
   [[ -d tests/fuzz/regressions/$t ]] && seeds+=(tests/fuzz/regressions/$t)
   log="$work/fuzz.log"
+  t0=$(date +%s)
   (cd "$work" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    LSAN_OPTIONS=suppressions="$OLDPWD/tests/lsan.supp" \
     "$OLDPWD/build/fuzz/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$work/findings/" "$work/corpus" "${seeds[@]/#/$OLDPWD/}") >"$log" 2>&1
   rc=$?
+  took=$(($(date +%s) - t0))
+  # libFuzzer stops at the first finding: the executions are then those of its last status line.
   execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+  [[ -n "$execs" ]] || execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
   found=$(find "$work/findings" -type f | wc -l)
-  printf 'fuzz %-12s %4s s  %10s executions  %3d finding(s)  corpus %d files  (exit %d; log %s)\n' "$t" "$secs" "${execs:-?}" \
+  printf 'fuzz %-12s %4s s  %10s executions  %3d finding(s)  corpus %d files  (exit %d; log %s)\n' "$t" "$took" "${execs:-?}" \
     "$found" "$(find "$work/corpus" -type f | wc -l)" "$rc" "$log"
   ((rc == 0 && found == 0)) || status=1
 done
