@@ -99,9 +99,9 @@ namespace {
 struct Csv {
   std::vector<std::map<std::string, std::string>> rows;
 };
-Csv read_csv(const std::string& path, const std::vector<std::string>& required, const char* what) {
-  std::ifstream in(path);
-  if (!in) fail<IoError>(what, ": cannot open '", path, "' (is the dataset root right?)");
+// `text` is the file's content, `path` names it in errors.
+Csv parse_csv(const std::string& text, const std::string& path, const std::vector<std::string>& required, const char* what) {
+  std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line)) fail<IoError>(what, ": '", path, "' is empty");
   const auto header = split_csv_line(line);
@@ -122,6 +122,14 @@ Csv read_csv(const std::string& path, const std::vector<std::string>& required, 
     csv.rows.push_back(std::move(row));
   }
   return csv;
+}
+
+std::string read_text(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail<IoError>(what, ": cannot open '", path, "' (is the dataset root right?)");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 int64_t to_int(const std::string& s, const std::string& path, const char* what) {
@@ -167,9 +175,14 @@ AudioDataset finish(const std::string& name, std::vector<std::string> classes, s
 }  // namespace
 
 AudioDataset esc50(const std::string& root, bool esc10, const DatasetOptions& options) {
+  const std::string meta = (fs::path(root) / "meta" / "esc50.csv").string();
+  return esc50_from_csv(read_text(meta, esc10 ? "esc10" : "esc50"), root, esc10, options);
+}
+
+AudioDataset esc50_from_csv(const std::string& csv_text, const std::string& root, bool esc10, const DatasetOptions& options) {
   const char* what = esc10 ? "esc10" : "esc50";
   const std::string meta = (fs::path(root) / "meta" / "esc50.csv").string();
-  const Csv csv = read_csv(meta, {"filename", "fold", "target", "category", "esc10"}, what);
+  const Csv csv = parse_csv(csv_text, meta, {"filename", "fold", "target", "category", "esc10"}, what);
   std::map<int64_t, std::string> names;  // target -> category
   for (const auto& r : csv.rows) {
     if (esc10 && r.at("esc10") != "True") continue;
@@ -199,9 +212,14 @@ AudioDataset esc50(const std::string& root, bool esc10, const DatasetOptions& op
 }
 
 AudioDataset urbansound8k(const std::string& root, const DatasetOptions& options) {
+  const std::string meta = (fs::path(root) / "metadata" / "UrbanSound8K.csv").string();
+  return urbansound8k_from_csv(read_text(meta, "urbansound8k"), root, options);
+}
+
+AudioDataset urbansound8k_from_csv(const std::string& csv_text, const std::string& root, const DatasetOptions& options) {
   const char* what = "urbansound8k";
   const std::string meta = (fs::path(root) / "metadata" / "UrbanSound8K.csv").string();
-  const Csv csv = read_csv(meta, {"slice_file_name", "fold", "classID", "class"}, what);
+  const Csv csv = parse_csv(csv_text, meta, {"slice_file_name", "fold", "classID", "class"}, what);
   std::map<int64_t, std::string> names;
   for (const auto& r : csv.rows) names[to_int(r.at("classID"), meta, what)] = r.at("class");
   std::vector<std::string> classes;
@@ -257,20 +275,38 @@ AudioDataset ravdess(const std::string& root, const DatasetOptions& options) {
 AudioDataset folder_dataset(const std::string& root, const DatasetOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(root, ec)) fail<IoError>("folder_dataset: '", root, "' is not a directory");
-  std::vector<std::string> classes;
+  std::vector<std::string> classes, files;
   for (const auto& e : fs::directory_iterator(root, ec))
     if (e.is_directory()) classes.push_back(e.path().filename().string());
+  for (const std::string& c : classes)
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(root) / c, ec))
+      if (e.is_regular_file()) files.push_back(fs::path(e.path()).lexically_relative(root).string());
+  return folder_dataset_from_listing(root, classes, files, options);
+}
+
+AudioDataset folder_dataset_from_listing(const std::string& root, std::vector<std::string> classes,
+                                         const std::vector<std::string>& files, const DatasetOptions& options) {
+  // A class is a direct sub-folder's name: one path component, not "." or "..".
+  classes.erase(std::remove_if(classes.begin(), classes.end(),
+                               [](const std::string& c) { return c.empty() || c == "." || c == ".." || c.find('/') != std::string::npos; }),
+                classes.end());
   std::sort(classes.begin(), classes.end());
+  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
   if (classes.empty()) fail<IoError>("folder_dataset: '", root, "' has no class sub-folders (expected root/<class>/<clip>)");
   static const std::set<std::string> audio_ext = {".wav", ".flac", ".ogg", ".aiff", ".aif", ".au", ".opus", ".mp3",
                                                   ".WAV", ".FLAC", ".OGG"};
+  std::vector<std::vector<std::string>> per_class(classes.size());
+  for (const std::string& f : files) {
+    const fs::path rel(f);
+    if (rel.is_absolute() || rel.begin() == rel.end() || !audio_ext.count(rel.extension().string())) continue;
+    const auto c = std::lower_bound(classes.begin(), classes.end(), rel.begin()->string());
+    if (c == classes.end() || *c != rel.begin()->string() || std::next(rel.begin()) == rel.end()) continue;  // not inside a class folder
+    per_class[size_t(c - classes.begin())].push_back((fs::path(root) / rel).string());
+  }
   std::vector<AudioItem> items;
   for (size_t c = 0; c < classes.size(); ++c) {
-    std::vector<std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(fs::path(root) / classes[c], ec))
-      if (e.is_regular_file() && audio_ext.count(e.path().extension().string())) files.push_back(e.path().string());
-    std::sort(files.begin(), files.end());
-    for (auto& f : files) items.push_back({f, static_cast<int64_t>(c), 0});
+    std::sort(per_class[c].begin(), per_class[c].end());
+    for (auto& f : per_class[c]) items.push_back({f, static_cast<int64_t>(c), 0});
   }
   return finish("folder:" + fs::path(root).filename().string(), classes, items, {}, options);
 }

@@ -79,6 +79,15 @@ AudioDataset urbansound8k(const std::string& root, const DatasetOptions& options
 AudioDataset ravdess(const std::string& root, const DatasetOptions& options = {});
 AudioDataset folder_dataset(const std::string& root, const DatasetOptions& options = {});
 
+// The readers above, from metadata already in memory (the fuzz targets use these; the functions
+// above read the files and call them): the CSV's text, or the folder's listing (class folder names,
+// and file paths relative to root, "<class>/<clip>.wav"). Audio files are still looked up on disk.
+AudioDataset esc50_from_csv(const std::string& csv_text, const std::string& root, bool esc10 = false,
+                            const DatasetOptions& options = {});
+AudioDataset urbansound8k_from_csv(const std::string& csv_text, const std::string& root, const DatasetOptions& options = {});
+AudioDataset folder_dataset_from_listing(const std::string& root, std::vector<std::string> classes,
+                                         const std::vector<std::string>& files, const DatasetOptions& options = {});
+
 // `<dir>/<stem>.<ext>` for the first extension that exists (wav, flac, ogg, then others libsndfile
 // reads), or "" when none does.
 std::string find_audio(const std::string& dir, const std::string& stem);

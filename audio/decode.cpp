@@ -3,7 +3,11 @@
 
 #include <sndfile.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <unistd.h>
@@ -19,6 +23,14 @@ struct SndfileCloser {
 };
 using SndfileHandle = std::unique_ptr<SNDFILE, SndfileCloser>;
 
+// The header checks shared by files and memory: a usable channel count and rate, and some frames.
+void check_header(const SF_INFO& info, const std::string& what) {
+  if (info.channels <= 0 || info.samplerate <= 0) {
+    fail<IoError>("read_audio: '", what, "' has an invalid header: ", info.channels, " channels at ", info.samplerate, " Hz");
+  }
+  if (info.frames <= 0) fail<IoError>("read_audio: '", what, "' contains no audio (0 frames)");
+}
+
 // Opens `path` for reading, or throws an IoError that says which of the common problems it is.
 SndfileHandle open_for_reading(const std::string& path, SF_INFO* info) {
   namespace fs = std::filesystem;
@@ -33,13 +45,37 @@ SndfileHandle open_for_reading(const std::string& path, SF_INFO* info) {
                   " (expected WAV, FLAC, OGG/Vorbis or another format libsndfile reads)");
   }
   SndfileHandle handle(f);
-  if (info->channels <= 0 || info->samplerate <= 0) {
-    fail<IoError>("read_audio: '", path, "' has an invalid header: ", info->channels, " channels at ",
-                  info->samplerate, " Hz");
-  }
-  if (info->frames <= 0) fail<IoError>("read_audio: '", path, "' contains no audio (0 frames)");
+  check_header(*info, path);
   return handle;
 }
+
+// libsndfile's virtual I/O over a byte string (decode_audio).
+struct MemoryFile {
+  const std::string* bytes;
+  sf_count_t pos = 0;
+};
+sf_count_t mem_length(void* user) { return static_cast<sf_count_t>(static_cast<MemoryFile*>(user)->bytes->size()); }
+sf_count_t mem_seek(sf_count_t offset, int whence, void* user) {
+  auto* m = static_cast<MemoryFile*>(user);
+  const sf_count_t size = static_cast<sf_count_t>(m->bytes->size());
+  const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m->pos : size;
+  if (offset > 0 && base > INT64_MAX - offset) return -1;
+  const sf_count_t to = base + offset;
+  if (to < 0) return -1;
+  m->pos = to;  // past the end is allowed (reads there return 0 bytes), as with a file
+  return m->pos;
+}
+sf_count_t mem_read(void* ptr, sf_count_t count, void* user) {
+  auto* m = static_cast<MemoryFile*>(user);
+  const sf_count_t size = static_cast<sf_count_t>(m->bytes->size());
+  if (count <= 0 || m->pos >= size) return 0;
+  const sf_count_t n = std::min(count, size - m->pos);
+  std::memcpy(ptr, m->bytes->data() + m->pos, static_cast<size_t>(n));
+  m->pos += n;
+  return n;
+}
+sf_count_t mem_write(const void*, sf_count_t, void*) { return 0; }
+sf_count_t mem_tell(void* user) { return static_cast<MemoryFile*>(user)->pos; }
 
 std::string format_name(int format) {
   SF_FORMAT_INFO major{}, sub{};
@@ -84,37 +120,83 @@ AudioInfo read_audio_info(const std::string& path) {
   return AudioInfo{info.frames, info.channels, info.samplerate, format_name(info.format)};
 }
 
-AudioBuffer read_audio(const std::string& path) {
-  SF_INFO info;
-  SndfileHandle f = open_for_reading(path, &info);
+namespace {
+
+// Decodes an opened file to the end and checks it decoded whole. `what` names it in errors.
+// max_frames > 0: stop after that many frames (the rest of the file is neither read nor checked).
+AudioBuffer decode_opened(SNDFILE* f, const SF_INFO& info, const std::string& what, size_t max_samples, int64_t max_frames = 0) {
   AudioBuffer out;
   out.channels = info.channels;
   out.sample_rate = info.samplerate;
   // info.frames is SF_COUNT_MAX when the length is unknown (e.g. an Ogg stream without its last
-  // page), so it only guides the first allocation; we read until the decoder stops.
+  // page), and any number a corrupt header claims, so it only guides the first allocation (capped
+  // at 64 M samples); we read until the decoder stops, at most max_samples.
   const sf_count_t chunk = 65536;
-  if (info.frames < (sf_count_t{1} << 31)) out.samples.reserve(static_cast<size_t>(info.frames) * info.channels);
+  const sf_count_t channels = info.channels;
+  if (info.frames < (sf_count_t{1} << 26) / channels) out.samples.reserve(static_cast<size_t>(info.frames * channels));
   sf_count_t done = 0;
+  bool stopped_early = false;
   for (;;) {
-    out.samples.resize(static_cast<size_t>(done + chunk) * info.channels);
-    const sf_count_t got = sf_readf_float(f.get(), out.samples.data() + done * info.channels, chunk);
+    if (max_frames > 0 && done >= max_frames) {
+      stopped_early = true;
+      break;
+    }
+    if (static_cast<size_t>((done + chunk) * channels) > max_samples + static_cast<size_t>(chunk * channels))
+      fail<IoError>("read_audio: '", what, "' decodes to more than ", max_samples, " samples (", channels,
+                    " channels): the header or the stream is corrupt, or the file is longer than audiograd reads");
+    out.samples.resize(static_cast<size_t>((done + chunk) * channels));
+    const sf_count_t want = max_frames > 0 ? std::min<sf_count_t>(chunk, max_frames - done) : chunk;
+    const sf_count_t got = sf_readf_float(f, out.samples.data() + done * channels, want);
     if (got <= 0) break;
     done += got;
   }
-  out.samples.resize(static_cast<size_t>(done) * info.channels);
+  out.samples.resize(static_cast<size_t>(done * channels));
   out.frames = done;
-  const int err = sf_error(f.get());
+  const int err = sf_error(f);
   if (err != SF_ERR_NO_ERROR) {
-    fail<IoError>("read_audio: '", path, "': decoding failed after ", done, " frames: ", sf_error_number(err));
+    fail<IoError>("read_audio: '", what, "': decoding failed after ", done, " frames: ", sf_error_number(err));
   }
-  if (done == 0) fail<IoError>("read_audio: '", path, "' contains no decodable audio (0 frames)");
-  const std::string note = truncation_note(f.get());
-  if (!note.empty()) fail<IoError>("read_audio: '", path, "' is truncated: ", note, " (", done, " frames decoded)");
+  if (done == 0) fail<IoError>("read_audio: '", what, "' contains no decodable audio (0 frames)");
+  if (out.samples.size() > max_samples)
+    fail<IoError>("read_audio: '", what, "' decodes to more than ", max_samples, " samples (", channels,
+                  " channels): the header or the stream is corrupt, or the file is longer than audiograd reads");
+  if (stopped_early) return out;
+  const std::string note = truncation_note(f);
+  if (!note.empty()) fail<IoError>("read_audio: '", what, "' is truncated: ", note, " (", done, " frames decoded)");
   if (info.frames != SF_COUNT_MAX && done < info.frames) {
-    fail<IoError>("read_audio: '", path, "' is truncated: the header promises ", info.frames, " frames but only ",
+    fail<IoError>("read_audio: '", what, "' is truncated: the header promises ", info.frames, " frames but only ",
                   done, " could be decoded");
   }
   return out;
+}
+
+}  // namespace
+
+AudioBuffer read_audio(const std::string& path) {
+  SF_INFO info;
+  SndfileHandle f = open_for_reading(path, &info);
+  return decode_opened(f.get(), info, path, kMaxDecodedSamples);
+}
+
+AudioBuffer read_audio(const std::string& path, double max_seconds) {
+  SF_INFO info;
+  SndfileHandle f = open_for_reading(path, &info);
+  const int64_t max_frames = max_seconds > 0 ? static_cast<int64_t>(std::ceil(max_seconds * info.samplerate)) : 0;
+  return decode_opened(f.get(), info, path, kMaxDecodedSamples, max_frames);
+}
+
+AudioBuffer decode_audio(const std::string& bytes, const std::string& what, size_t max_samples) {
+  if (bytes.empty()) fail<IoError>("read_audio: '", what, "' is empty (0 bytes)");
+  MemoryFile m{&bytes};
+  SF_VIRTUAL_IO io{mem_length, mem_seek, mem_read, mem_write, mem_tell};
+  SF_INFO info{};
+  SNDFILE* raw = sf_open_virtual(&io, SFM_READ, &info, &m);
+  if (raw == nullptr)
+    fail<IoError>("read_audio: '", what, "' cannot be decoded: ", sf_strerror(nullptr),
+                  " (expected WAV, FLAC, OGG/Vorbis or another format libsndfile reads)");
+  SndfileHandle f(raw);
+  check_header(info, what);
+  return decode_opened(f.get(), info, what, max_samples);
 }
 
 namespace {

@@ -9,6 +9,7 @@
 // (zero frames), truncated (fewer frames decoded than the header promises), or not decodable.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,8 +35,21 @@ struct AudioInfo {
 
 AudioInfo read_audio_info(const std::string& path);
 
+// The most samples (frames x channels) one file may decode to: 2^31 floats (8 GiB; 6.7 hours of
+// 44.1 kHz stereo). A corrupt header or stream claiming more is an IoError, not an allocation failure.
+constexpr size_t kMaxDecodedSamples = size_t{1} << 31;
+
 // Decodes the whole file. Throws IoError for a missing, empty, truncated or undecodable file.
 AudioBuffer read_audio(const std::string& path);
+// Only the first `max_seconds` (all of it when <= 0): the rest of the file is neither decoded nor
+// checked for truncation. load_audio uses it when it will cut the clip anyway (FitMode::Cut), so a
+// 5 s clip of a one-hour file costs 5 s of memory.
+AudioBuffer read_audio(const std::string& path, double max_seconds);
+
+// The same from the bytes of a file in memory (libsndfile's virtual I/O); `what` names it in errors.
+// The fuzz target passes a smaller max_samples, to keep each input's memory bounded.
+AudioBuffer decode_audio(const std::string& bytes, const std::string& what = "audio data",
+                         size_t max_samples = kMaxDecodedSamples);
 
 // Sample format of write_wav: 16-bit PCM (what ESC-50 ships) or 32-bit float (lossless for us).
 enum class WavFormat { Pcm16, Float32 };

@@ -11,19 +11,30 @@
 #include <thread>
 
 #include "tensor/error.hpp"
+#include "tensor/fault.hpp"
 
 namespace ag::audio {
 namespace fs = std::filesystem;
 
 namespace {
-constexpr char kMagic[] = "AGFC1\n";
+constexpr char kMagic[] = "AGFC2\n";
 constexpr size_t kMagicLen = 6;
+// FNV-1a over the key, the shape and the values: what the entry's last 8 bytes hold.
+uint64_t entry_checksum(const std::string& key, int64_t frames, int64_t bins, const std::vector<float>& values) {
+  uint64_t h = fnv1a64(key.data(), key.size());
+  h = fnv1a64(&frames, sizeof frames, h);
+  h = fnv1a64(&bins, sizeof bins, h);
+  return fnv1a64(values.data(), values.size() * sizeof(float), h);
+}
+
 }  // namespace
 
-uint64_t fnv1a64(const std::string& s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) {
-    h ^= c;
+uint64_t fnv1a64(const std::string& s) { return fnv1a64(s.data(), s.size()); }
+
+uint64_t fnv1a64(const void* data, size_t n, uint64_t h) {
+  const unsigned char* p = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < n; ++i) {
+    h ^= p[i];
     h *= 1099511628211ULL;
   }
   return h;
@@ -66,9 +77,13 @@ bool FeatureCache::load(const std::string& audio_path, std::vector<float>* data,
   int64_t t = 0, f = 0;
   if (!in.read(reinterpret_cast<char*>(&t), sizeof(t)) || !in.read(reinterpret_cast<char*>(&f), sizeof(f))) return false;
   if (t <= 0 || f <= 0 || t > (int64_t{1} << 24) || f > (int64_t{1} << 16)) return false;
-  data->resize(static_cast<size_t>(t * f));
-  if (!in.read(reinterpret_cast<char*>(data->data()), static_cast<std::streamsize>(t * f * sizeof(float)))) return false;
+  std::vector<float> values(static_cast<size_t>(t * f));
+  uint64_t sum = 0;
+  if (!in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(t * f * sizeof(float)))) return false;
+  if (!in.read(reinterpret_cast<char*>(&sum), sizeof(sum))) return false;
   if (in.peek() != std::char_traits<char>::eof()) return false;  // trailing bytes: not ours
+  if (sum != entry_checksum(key, t, f, values)) return false;     // damaged (e.g. a power cut before the data reached disk)
+  *data = std::move(values);
   *frames = t;
   *bins = f;
   return true;
@@ -92,7 +107,10 @@ void FeatureCache::store(const std::string& audio_path, const std::vector<float>
     out.write(key.data(), static_cast<std::streamsize>(key.size()));
     out.write(reinterpret_cast<const char*>(&frames), sizeof(frames));
     out.write(reinterpret_cast<const char*>(&bins), sizeof(bins));
+    crash_point("FeatureCache::store:header-written", final_path);
     out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(float)));
+    const uint64_t sum = entry_checksum(key, frames, bins, data);
+    out.write(reinterpret_cast<const char*>(&sum), sizeof(sum));
     out.flush();
     if (!out) {
       out.close();
@@ -100,12 +118,14 @@ void FeatureCache::store(const std::string& audio_path, const std::vector<float>
       fail<IoError>("FeatureCache: writing '", tmp.str(), "' failed (disk full?)");
     }
   }
+  crash_point("FeatureCache::store:written", final_path);
   std::error_code ec;
   fs::rename(tmp.str(), final_path, ec);
   if (ec) {
     std::remove(tmp.str().c_str());
     fail<IoError>("FeatureCache: cannot rename '", tmp.str(), "' to '", final_path, "': ", ec.message());
   }
+  crash_point("FeatureCache::store:renamed", final_path);
 }
 
 std::vector<float> FeatureCache::get(const std::string& audio_path, int64_t* frames, int64_t* bins,

@@ -11,7 +11,9 @@
 // so two runs sharing a cache directory, or two threads, never see half an entry; at worst both
 // compute the same entry and one rename wins.
 //
-// File format (.agf): "AGFC1\n", u64 key length, key bytes, i64 T, i64 F, T*F float32 (little-endian).
+// File format (.agf): "AGFC2\n", u64 key length, key bytes, i64 T, i64 F, T*F float32, u64 FNV-1a
+// checksum of key, T, F and the values (little-endian). load() checks every part, the size and the
+// checksum: a damaged entry is a miss, recomputed and rewritten.
 #pragma once
 
 #include <atomic>
@@ -48,7 +50,8 @@ class FeatureCache {
   std::atomic<int64_t> hits_{0}, misses_{0};
 };
 
-// FNV-1a, 64 bit: a fast, stable (same on every machine) hash for file names.
+// FNV-1a, 64 bit: a fast, stable (same on every machine) hash for file names and entry checksums.
 uint64_t fnv1a64(const std::string& s);
+uint64_t fnv1a64(const void* data, size_t n, uint64_t h = 1469598103934665603ULL);
 
 }  // namespace ag::audio

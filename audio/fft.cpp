@@ -140,6 +140,22 @@ struct Lanes<4> {
 };
 using vd = Lanes<8>::v;
 using vi = Lanes<8>::vi;
+// __builtin_shuffle(a, b, mask) is GCC's; clang (the fuzz preset) has only __builtin_shufflevector
+// with constant indices, so there it is spelled out lane by lane (slower, same result).
+#if defined(__clang__)
+template <class V, class M>
+inline V shuffle2(const V& a, const V& b, const M& mask) {
+  constexpr int n = static_cast<int>(sizeof(V) / sizeof(double));
+  V r;
+  for (int i = 0; i < n; ++i) {
+    const int j = static_cast<int>(mask[i] & (2 * n - 1));
+    r[i] = j < n ? a[j] : b[j - n];
+  }
+  return r;
+}
+#else
+#define shuffle2 __builtin_shuffle
+#endif
 template <class V = vd>
 inline V load_vec(const double* ptr) {
   V r;
@@ -175,7 +191,7 @@ void column_block(const double* src, size_t stride, int width, int p, int hp, co
     const V wr = load_vec<V>(tw_re + static_cast<size_t>(k1) * mp + n0);
     const V wi = load_vec<V>(tw_im + static_cast<size_t>(k1) * mp + n0);
     const V a = re * wr + im_neg * wi, b = re * wi - im_neg * wr;
-    const V lo = __builtin_shuffle(a, b, lo_mask), hi = __builtin_shuffle(a, b, hi_mask);
+    const V lo = shuffle2(a, b, lo_mask), hi = shuffle2(a, b, hi_mask);
     double* row = rows + 2 * (static_cast<size_t>(k1) * m + n0);
     if (width == N) {
       std::memcpy(row, &lo, sizeof(lo));
@@ -307,8 +323,8 @@ void RealFft::power_half(const double* in, double* out, int n_out, size_t stride
   for (; k + 8 <= n_out; k += 8) {
     const vd a = load_vec(z + 2 * k), b = load_vec(z + 2 * k + 8);
     const vd c = load_vec(z + 2 * (h - k - 7)), d = load_vec(z + 2 * (h - k - 7) + 8);
-    const vd zr = __builtin_shuffle(a, b, even), zi = __builtin_shuffle(a, b, odd);
-    const vd yr = __builtin_shuffle(c, d, even_rev), yi = __builtin_shuffle(c, d, odd_rev);
+    const vd zr = shuffle2(a, b, even), zi = shuffle2(a, b, odd);
+    const vd yr = shuffle2(c, d, even_rev), yi = shuffle2(c, d, odd_rev);
     const vd pw = bin_power(zr, zi, yr, yi, load_vec(wr + k), load_vec(wi + k));
     if (stride == 1) {
       std::memcpy(out + k, &pw, sizeof(pw));

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "audio/decode.hpp"
 #include "audio/resample.hpp"
 #include "audio/waveform.hpp"
 #include "tensor/random.hpp"
@@ -29,11 +30,23 @@ struct LoadOptions {
   // Clips (after resampling, before fitting) shorter than this many samples are an error: e.g. the
   // n_fft of the front end, since an STFT needs at least one window of real signal.
   int64_t min_length = 1;
+  // The most samples a file may decode to, and a clip may have after resampling (2^31: 13.5 hours
+  // of mono at 44.1 kHz); more is an IoError naming the file (a corrupt header, usually).
+  int64_t max_length = int64_t{1} << 31;
 };
 
 // path -> (L,) mono float samples at options.sample_rate. `gen` is used for FitMode::RandomCrop.
 // Throws IoError naming the file for missing/empty/truncated/undecodable files and for clips
 // shorter than options.min_length.
 std::vector<float> load_audio(const std::string& path, const LoadOptions& options = {}, Generator* gen = nullptr);
+// Also refused with an IoError naming the file: a NaN or infinite sample (float WAVs can hold them).
+
+// The same from the bytes of a file in memory; `what` names it in errors.
+std::vector<float> load_audio_bytes(const std::string& bytes, const std::string& what, const LoadOptions& options = {},
+                                    Generator* gen = nullptr);
+
+// The steps after decoding (finite check, mixdown, resample, clip, length check, fit), shared by both.
+std::vector<float> prepare_waveform(AudioBuffer audio, const std::string& what, const LoadOptions& options,
+                                    Generator* gen = nullptr);
 
 }  // namespace ag::audio

@@ -8,11 +8,16 @@
 #include "nn/checkpoint.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <set>
 
 #include <nlohmann/json.hpp>
+
+#include "tensor/fault.hpp"
 
 namespace ag::nn {
 namespace {
@@ -64,6 +69,8 @@ Json parse_header(const std::string& header, const std::string& what) {
   } catch (const Json::parse_error& e) {
     fail<IoError>(what, ": corrupt safetensors header (byte ", std::min(e.byte, header.size()), " of the ", header.size(),
                   "-byte JSON header: ", json_message(e), ")");
+  } catch (const Json::exception& e) {  // e.g. out_of_range 406, a number too large for a double (found by fuzz_safetensors)
+    fail<IoError>(what, ": corrupt safetensors header (", json_message(e), ")");
   }
   if (!root.is_object()) fail<IoError>(what, ": corrupt safetensors header (not a JSON object)");
   if (!twice.empty()) fail<IoError>(what, ": tensor \"", twice, "\" appears twice in the header");
@@ -87,13 +94,21 @@ Tensor read_tensor(const std::string& name, const Json& entry, const char* data,
   else if (dts == "I64") dtype = DType::Int64;
   else fail<IoError>(what, ": tensor \"", name, "\" has dtype ", dts, "; audiograd reads F32, F64 and I64 (convert with .float() first)");
   Shape shape;
+  uint64_t numel = 1, extent = 1;  // with overflow checks, before anything is allocated; extent:
+  bool overflow = false;           // the product of max(size, 1), which the strides must hold too
   for (const Json& d : *sh) {
     if (!d.is_number_unsigned() || d.get<uint64_t>() > uint64_t(INT64_MAX))
       fail<IoError>(what, ": tensor \"", name, "\" has a bad shape entry ", excerpt(d), " (sizes are non-negative integers)");
-    shape.push_back(d.get<int64_t>());
+    const uint64_t n = d.get<uint64_t>();
+    const uint64_t e = std::max<uint64_t>(n, 1);
+    if (extent > (uint64_t{1} << 60) / e) overflow = true;
+    else extent *= e, numel *= n;
+    shape.push_back(int64_t(n));
   }
+  if (overflow || numel > (uint64_t{1} << 60) / dtype_size(dtype))
+    fail<IoError>(what, ": tensor \"", name, "\" ", shape_str(shape), " ", dts, " is larger than any file (more than 2^60 bytes)");
   const uint64_t begin = (*off)[0].get<uint64_t>(), end = (*off)[1].get<uint64_t>();
-  const uint64_t need = uint64_t(shape_numel(shape)) * dtype_size(dtype);
+  const uint64_t need = numel * dtype_size(dtype);
   if (end < begin || end - begin != need)
     fail<IoError>(what, ": tensor \"", name, "\" ", shape_str(shape), " ", dts, " needs ", need, " bytes but its data_offsets [", begin,
                   ", ", end, "] span ", end - begin);
@@ -180,11 +195,49 @@ std::string optimizer_path(const std::string& path) {
   return path + ".optim" + ext;
 }
 
+namespace {
+
+// A training checkpoint is two files, and no file system renames two files at once, so the pair is
+// tied together: the model file's metadata names its optimiser state by a content hash
+// ("checkpoint.optimizer" = FNV-1a of the sidecar's bytes), and a save goes
+//   1. the new optimiser state -> "<sidecar>.next"            (atomic)
+//   2. the new model file, naming that state                  (atomic: the commit point)
+//   3. "<sidecar>.next" -> the sidecar                        (rename)
+// A crash before 2 leaves the previous pair (and a stray .next); between 2 and 3, the model names
+// the .next file, which load_checkpoint then moves into place. Either way the pair that loads is
+// one that was saved together.
+constexpr const char* kOptimizerKey = "checkpoint.optimizer";
+
+std::string content_hash(const std::string& bytes) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string next_path(const std::string& sidecar) { return sidecar + ".next"; }
+
+}  // namespace
+
 void save_checkpoint(const std::string& path, const Module& module, const Optimizer* optimizer, const Metadata& metadata) {
-  // The optimiser first: a crash between the two writes leaves the old model file beside a newer
-  // optimiser state rather than a new model without its optimiser (the model file is what users load).
-  if (optimizer) save_safetensors(optimizer_path(path), optimizer->state_dict(), {{"optimizer", optimizer->name()}});
-  save_safetensors(path, module.state_dict(), metadata);
+  if (!optimizer) {
+    save_safetensors(path, module.state_dict(), metadata);
+    return;
+  }
+  const std::string sidecar = optimizer_path(path);
+  const std::string opt_bytes = to_safetensors_bytes(optimizer->state_dict(), {{"optimizer", optimizer->name()}});
+  write_file_atomic(next_path(sidecar), opt_bytes);
+  Metadata md = metadata;
+  md[kOptimizerKey] = content_hash(opt_bytes);
+  save_safetensors(path, module.state_dict(), md);
+  crash_point("save_checkpoint:model-committed", path);
+  if (std::rename(next_path(sidecar).c_str(), sidecar.c_str()) != 0)
+    fail<IoError>("cannot rename '", next_path(sidecar), "' to '", sidecar, "': ", std::strerror(errno));
+  crash_point("save_checkpoint:optimizer-renamed", sidecar);
 }
 
 CheckpointInfo load_checkpoint(const std::string& path, Module& module, Optimizer* optimizer, bool strict) {
@@ -196,9 +249,30 @@ CheckpointInfo load_checkpoint(const std::string& path, Module& module, Optimize
     fail<ValueError>(path, ": ", e.what());
   }
   info.metadata = model.metadata;
+  info.metadata.erase(kOptimizerKey);
   if (optimizer) {
     const std::string opath = optimizer_path(path);
-    SafeTensors opt = load_safetensors(opath);
+    const auto want = model.metadata.find(kOptimizerKey);
+    std::string bytes;
+    if (want == model.metadata.end()) {
+      bytes = read_file(opath);  // a checkpoint of an older audiograd: no hash to check
+    } else {
+      // The sidecar the model names: in place, or still at .next when a save stopped before its rename.
+      std::error_code ec;
+      if (std::filesystem::exists(opath, ec)) bytes = read_file(opath);
+      if (content_hash(bytes) != want->second) {
+        const std::string next = next_path(opath);
+        if (!std::filesystem::exists(next, ec))
+          fail<IoError>(opath, ": is not the optimiser state saved with ", path, " (its content hash differs) and no ", next,
+                        " is left to complete the save");
+        bytes = read_file(next);
+        if (content_hash(bytes) != want->second)
+          fail<IoError>(opath, " and ", next, ": neither is the optimiser state saved with ", path, " (content hash ", want->second, ")");
+        if (std::rename(next.c_str(), opath.c_str()) != 0)
+          fail<IoError>("cannot rename '", next, "' to '", opath, "': ", std::strerror(errno));
+      }
+    }
+    SafeTensors opt = from_safetensors_bytes(bytes, opath);
     const auto it = opt.metadata.find("optimizer");
     if (it == opt.metadata.end() || it->second != optimizer->name())
       fail<ValueError>(opath, ": holds the state of ", it == opt.metadata.end() ? "an unknown optimiser" : it->second,

@@ -1,7 +1,10 @@
 // io.cpp: PyTorch-style printing and the .npy format.
 #include "tensor/io.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +14,8 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+
+#include "tensor/fault.hpp"
 
 namespace ag {
 
@@ -110,23 +115,63 @@ std::string Tensor::to_string() const {
 // Files
 // ---------------------------------------------------------------------------------------------
 
-void write_file_atomic(const std::string& path, const std::string& bytes) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) fail<IoError>("cannot write '", tmp, "': ", std::strerror(errno));
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      fail<IoError>("writing '", tmp, "' failed (disk full?)");
+namespace {
+
+// write(2) all of `n` bytes, retrying short writes and EINTR; false with errno set on failure.
+bool write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
     }
+    p += w;
+    n -= static_cast<size_t>(w);
   }
+  return true;
+}
+
+// fsync of the directory holding `path`, so the rename itself is on disk. Errors are ignored:
+// some file systems cannot fsync a directory, and the file's data is already safe.
+void sync_parent_dir(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  // The temporary sits beside the target (rename is only atomic within one file system), and is
+  // unique per process; a crash leaves at most a stray "<path>.tmp.<pid>", never a partial <path>.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  crash_point("write_file_atomic:begin", path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail<IoError>("cannot write '", path, "': cannot create '", tmp, "': ", std::strerror(errno));
+  const size_t half = bytes.size() / 2;
+  int err = 0;
+  if (!write_all(fd, bytes.data(), half)) err = errno;
+  if (!err) crash_point("write_file_atomic:half-written", path);
+  if (!err && !write_all(fd, bytes.data() + half, bytes.size() - half)) err = errno;
+  if (!err) crash_point("write_file_atomic:written", path);
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && !err) err = errno;
+  if (err) {
+    ::unlink(tmp.c_str());
+    fail<IoError>("cannot write '", path, "': writing its temporary '", tmp, "' failed: ", std::strerror(err),
+                  " (the previous '", path, "', if any, is unchanged)");
+  }
+  crash_point("write_file_atomic:synced", path);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = std::strerror(errno);
-    std::remove(tmp.c_str());
-    fail<IoError>("cannot rename '", tmp, "' to '", path, "': ", err);
+    std::string why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    fail<IoError>("cannot rename '", tmp, "' to '", path, "': ", why);
   }
+  crash_point("write_file_atomic:renamed", path);
+  sync_parent_dir(path);
 }
 
 std::string read_file(const std::string& path) {
@@ -192,41 +237,69 @@ Tensor from_npy_bytes(const std::string& bytes, const std::string& what) {
   }
   if (bytes.size() < start + header_len) fail<IoError>(what, ": truncated .npy header");
   std::string header = bytes.substr(start, header_len);
+  const auto bad_header = [&](const char* why) {
+    std::string h = header.size() > 120 ? header.substr(0, 117) + "..." : header;
+    for (char& ch : h)
+      if (static_cast<unsigned char>(ch) < 32 || static_cast<unsigned char>(ch) > 126) ch = '?';
+    fail<IoError>(what, ": malformed .npy header (", why, "): ", h);
+  };
+  // The position just after "'key':" (spaces allowed before the colon).
   auto field = [&](const std::string& key) {
     size_t k = header.find("'" + key + "'");
-    if (k == std::string::npos) fail<IoError>(what, ": .npy header has no '", key, "': ", header);
-    size_t colon = header.find(':', k);
-    return colon;
+    if (k == std::string::npos) fail<IoError>(what, ": .npy header has no '", key, "'");
+    size_t colon = header.find_first_not_of(' ', k + key.size() + 2);
+    if (colon == std::string::npos || header[colon] != ':') bad_header("no ':' after a key");
+    size_t v = header.find_first_not_of(' ', colon + 1);
+    if (v == std::string::npos) bad_header("a key without a value");
+    return v;
   };
   size_t dpos = field("descr");
-  size_t q1 = header.find('\'', dpos), q2 = header.find('\'', q1 + 1);
-  std::string descr = header.substr(q1 + 1, q2 - q1 - 1);
+  if (header[dpos] != '\'') bad_header("descr is not a quoted string");
+  size_t q2 = header.find('\'', dpos + 1);
+  if (q2 == std::string::npos) bad_header("descr is not a quoted string");
+  std::string descr = header.substr(dpos + 1, q2 - dpos - 1);
   DType dt;
   if (descr == "<f4") dt = DType::Float32;
   else if (descr == "<f8") dt = DType::Float64;
   else if (descr == "<i8") dt = DType::Int64;
-  else fail<IoError>(what, ": unsupported .npy dtype '", descr, "' (audiograd reads <f4, <f8 and <i8; convert with .astype)");
+  else fail<IoError>(what, ": unsupported .npy dtype '", descr.substr(0, 20), "' (audiograd reads <f4, <f8 and <i8; convert with .astype)");
   size_t fpos = field("fortran_order");
-  bool fortran = header.compare(header.find_first_not_of(' ', fpos + 1), 4, "True") == 0;
-  size_t spos = field("shape");
-  size_t p1 = header.find('(', spos), p2 = header.find(')', p1);
-  if (p1 == std::string::npos || p2 == std::string::npos) fail<IoError>(what, ": malformed shape in .npy header: ", header);
+  bool fortran = header.compare(fpos, 4, "True") == 0;
+  if (!fortran && header.compare(fpos, 5, "False") != 0) bad_header("fortran_order is neither True nor False");
+  size_t p1 = field("shape");
+  if (header[p1] != '(') bad_header("shape is not a tuple");
+  size_t p2 = header.find(')', p1);
+  if (p2 == std::string::npos) bad_header("shape is not a tuple");
+  // Sizes are non-negative integers; their product (checked for overflow) must match the data.
+  const size_t data_start = start + header_len;
+  const size_t data_bytes = bytes.size() - data_start;
   Shape shape;
+  size_t numel = 1, extent = 1;  // extent: the product of max(size, 1), which strides must hold too
+  bool overflow = false;
   std::stringstream ss(header.substr(p1 + 1, p2 - p1 - 1));
   std::string item;
   while (std::getline(ss, item, ',')) {
-    if (item.find_first_not_of(' ') == std::string::npos) continue;
-    shape.push_back(std::stoll(item));
+    const size_t b = item.find_first_not_of(' ');
+    if (b == std::string::npos) continue;
+    const size_t e = item.find_last_not_of(' ');
+    const std::string digits = item.substr(b, e - b + 1);
+    if (digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos)
+      bad_header("a shape entry is not a non-negative integer");
+    const int64_t d = std::stoll(digits);
+    shape.push_back(d);
+    const size_t ext = std::max<size_t>(static_cast<size_t>(d), 1);
+    if (extent > (size_t{1} << 62) / ext) overflow = true;
+    else extent *= ext, numel *= static_cast<size_t>(d);
   }
+  const size_t nbytes = numel * dtype_size(dt);
+  if (overflow || numel > (size_t{1} << 62) / dtype_size(dt) || data_bytes != nbytes)
+    fail<IoError>(what, ": .npy data is ", data_bytes, " bytes, shape ", shape_str(shape), " ", dtype_name(dt),
+                  " needs ", overflow ? std::string("more than 2^62") : std::to_string(nbytes),
+                  (overflow || data_bytes < nbytes ? " (truncated file?)" : ""));
   // Fortran order is column-major: the data is the C-order array of the reversed shape, transposed.
   Shape stored = shape;
   if (fortran) std::reverse(stored.begin(), stored.end());
   Tensor t(stored, dt);
-  size_t nbytes = static_cast<size_t>(t.numel()) * dtype_size(dt);
-  size_t data_start = start + header_len;
-  if (bytes.size() - data_start != nbytes)
-    fail<IoError>(what, ": .npy data is ", bytes.size() - data_start, " bytes, shape ", shape_str(shape), " ", dtype_name(dt),
-                  " needs ", nbytes, (bytes.size() - data_start < nbytes ? " (truncated file?)" : ""));
   std::memcpy(t.storage()->data(), bytes.data() + data_start, nbytes);
   if (fortran) {
     std::vector<int64_t> rev(shape.size());

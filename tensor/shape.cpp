@@ -12,7 +12,7 @@ int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
   for (int64_t s : shape) {
     if (s < 0) fail<ValueError>("shape ", shape_str(shape), " has a negative size");
-    n *= s;
+    if (__builtin_mul_overflow(n, s, &n)) fail<ValueError>("shape ", shape_str(shape), " has more than 2^63 elements");
   }
   return n;
 }

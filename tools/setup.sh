@@ -3,6 +3,9 @@
 # or with sudo available). A no-op when everything is already installed.
 #   --with-python   also install python3-torch / python3-torchaudio (only needed for tools/
 #                   fixture scripts and bench/ comparisons, never for building or testing).
+#   --with-fuzz     also install clang, libclang-rt-14-dev (libFuzzer's runtime) and libomp-dev
+#                   (OpenMP for clang), for the `fuzz` preset and tools/fuzz.sh.
+# Both may be given. Without options the list is exactly what building and testing need (CI).
 set -euo pipefail
 
 pkgs=(
@@ -16,9 +19,13 @@ pkgs=(
   libgtest-dev             # unit tests
   openmpi-bin libopenmpi-dev  # data-parallel training: mpirun -np N audiograd train (nn/mpi_communicator.cpp)
 )
-if [[ "${1:-}" == "--with-python" ]]; then
-  pkgs+=(python3-numpy python3-torch python3-torchaudio)
-fi
+for opt in "$@"; do
+  case "$opt" in
+    --with-python) pkgs+=(python3-numpy python3-torch python3-torchaudio) ;;
+    --with-fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;
+    *) echo "setup: unknown option '$opt' (expected --with-python or --with-fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -227,6 +228,10 @@ int error_line(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) would kill the process with SIGXFSZ mid-write; ignored, the write
+  // fails with EFBIG instead, and the app says which file could not be written (the previous
+  // checkpoint stays intact: every file is written to a temporary and renamed).
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"audiograd: train, evaluate and run audio classifiers on the CPU"};
   app.set_config("--config", "", "read settings from an INI file (e.g. a run's config.ini)");
   app.require_subcommand(1);

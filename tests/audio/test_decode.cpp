@@ -1,6 +1,7 @@
 // Reading audio: libsndfile decode, errors that name the file, mixdown, resampling, fit to length.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "audio/decode.hpp"
@@ -160,6 +161,62 @@ TEST(Load, ShortClipNamesTheFileAndTheMinimum) {
   LoadOptions opt;
   opt.min_length = 691;
   expect_error<IoError>([&] { load_audio(dir.file("short.wav"), opt); }, {"short.wav", "too short", "691"});
+}
+
+TEST(Load, NanOrInfSampleNamesTheFileAndTheFrame) {
+  TempDir dir;
+  for (float bad : {std::nanf(""), INFINITY, -INFINITY}) {
+    std::vector<float> x(2000, 0.1f);
+    x[2 * 700 + 1] = bad;  // frame 700, channel 1
+    write_wav(dir.file("bad.wav"), x, 2, 8000, WavFormat::Float32);
+    expect_error<IoError>([&] { load_audio(dir.file("bad.wav")); }, {"bad.wav", "non-finite", "frame 700", "channel 1"});
+  }
+}
+
+TEST(Decode, FromMemoryMatchesTheFileAndNamesTheSource) {
+  TempDir dir;
+  std::vector<float> x(3000);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.5f * std::sin(0.01f * static_cast<float>(i));
+  for (const char* name : {"m.wav", "m.flac"}) {
+    if (std::string(name) == "m.wav") write_wav(dir.file(name), x, 2, 16000, WavFormat::Pcm16);
+    else write_flac(dir.file(name), x, 2, 16000);
+    std::ifstream f(dir.file(name), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(f)), {});
+    AudioBuffer a = read_audio(dir.file(name)), b = decode_audio(bytes, name);
+    EXPECT_EQ(a.samples, b.samples) << name;
+    EXPECT_EQ(a.sample_rate, b.sample_rate);
+    EXPECT_EQ(load_audio(dir.file(name)), load_audio_bytes(bytes, name)) << name;
+    expect_error<IoError>([&] { decode_audio(bytes.substr(0, 30), "cut.wav"); }, {"cut.wav"});
+    // A bound on the decoded size: an IoError naming the source, not an allocation.
+    expect_error<IoError>([&] { decode_audio(bytes, "big.wav", 1000); }, {"big.wav", "more than 1000 samples"});
+  }
+  expect_error<IoError>([&] { decode_audio("", "empty.wav"); }, {"empty.wav", "empty"});
+  expect_error<IoError>([&] { decode_audio("RIFF nonsense", "junk.wav"); }, {"junk.wav", "cannot be decoded"});
+}
+
+TEST(Load, ResamplingBeyondMaxLengthIsRefused) {
+  TempDir dir;
+  write_wav(dir.file("slow.wav"), std::vector<float>(1000, 0.1f), 1, 100);  // 10 s at 100 Hz
+  LoadOptions opt;
+  opt.max_length = 100000;  // 441000 samples at 44.1 kHz would be needed
+  expect_error<IoError>([&] { load_audio(dir.file("slow.wav"), opt); }, {"slow.wav", "100 Hz", "more than the 100000"});
+}
+
+TEST(Load, CutDecodesOnlyTheHeadAndGivesTheSameSamples) {
+  // A 20 s stereo file at 48 kHz cut to 2 s at 44.1 kHz: load_audio decodes 2.5 s of it; the result
+  // must be what decoding, mixing and resampling the whole file and cutting it gives.
+  TempDir dir;
+  std::vector<float> x(2 * 48000 * 20);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.3f * std::sin(0.0007f * static_cast<float>(i)) + 0.1f * std::sin(0.31f * static_cast<float>(i));
+  write_wav(dir.file("long.wav"), x, 2, 48000, WavFormat::Float32);
+  LoadOptions opt;
+  opt.length = 2 * 44100;
+  const std::vector<float> head = load_audio(dir.file("long.wav"), opt);
+  std::vector<float> whole = resample(mixdown(read_audio(dir.file("long.wav")), opt.mixdown), 48000, 44100, opt.quality);
+  for (float& v : whole) v = std::clamp(v, -1.0f, 1.0f);
+  whole.resize(static_cast<size_t>(opt.length));
+  EXPECT_EQ(head, whole);
+  EXPECT_EQ(read_audio(dir.file("long.wav"), 2.5).frames, 120000);
 }
 
 TEST(Load, StereoAt48kIsMixedResampledAndFitted) {

@@ -165,6 +165,53 @@ TEST(Checkpoint, ModelAndOptimizerRoundTrip) {
   EXPECT_TRUE(throws_with<ValueError>([&] { load_checkpoint(path, b, &sgd); }, "holds the state of Adam, not of SGD"));
 }
 
+TEST(Checkpoint, AnInterruptedSaveLoadsAConsistentPair) {
+  // save_checkpoint writes the optimiser state to "<sidecar>.next", commits the model file (which
+  // names that state by hash), then renames .next into place. Stopped after the commit, the pair
+  // still loads (load_checkpoint completes the rename); an optimiser file that is not the one the
+  // model names is a clear error, never silently paired.
+  TmpDir dir;
+  const std::string path = dir.file("last.safetensors"), sidecar = optimizer_path(path);
+  Net a;
+  Adam opt(a.parameters());
+  save_checkpoint(path, a, &opt, {{"epoch", "1"}});
+  const std::string old_sidecar = read_file(sidecar);
+  const Tensor x = randn({8, 4});
+  const Tensor y = tensor({0, 1, 2, 0, 1, 2, 0, 1}, {8}, DType::Int64);
+  opt.zero_grad();
+  cross_entropy(a.forward(Variable(x)), y).backward();
+  opt.step();
+  save_checkpoint(path, a, &opt, {{"epoch", "2"}});
+  const std::string new_sidecar = read_file(sidecar);
+  ASSERT_NE(old_sidecar, new_sidecar);
+  // As if killed between the commit and the rename: the new state still at .next, the old in place.
+  write_file_atomic(sidecar + ".next", new_sidecar);
+  write_file_atomic(sidecar, old_sidecar);
+  Net b;
+  Adam opt_b(b.parameters());
+  EXPECT_EQ(load_checkpoint(path, b, &opt_b).metadata.at("epoch"), "2");
+  EXPECT_EQ(read_file(sidecar), new_sidecar);
+  EXPECT_FALSE(fs::exists(sidecar + ".next"));
+  // The old state with nothing to complete the save: refused, naming both files.
+  write_file_atomic(sidecar, old_sidecar);
+  EXPECT_TRUE(throws_with<IoError>([&] { load_checkpoint(path, b, &opt_b); }, "is not the optimiser state saved with"));
+  EXPECT_NO_THROW(load_checkpoint(path, b));  // the model alone still loads
+}
+
+TEST(Safetensors, ANumberTooLargeForADoubleIsACorruptHeader) {
+  // Found by fuzz_safetensors: nlohmann's parser throws out_of_range (406), not parse_error, for
+  // 33E9333 when a parse callback is given, and it escaped as an unexpected exception.
+  EXPECT_TRUE(throws_with<IoError>([&] { from_safetensors_bytes(with_header(R"({"x":33E9333})"), "m.st"); },
+                                   "m.st: corrupt safetensors header (number overflow parsing '33E9333')"));
+}
+
+TEST(Safetensors, ShapesWhoseSizeOverflowsAreRefusedBeforeAllocating) {
+  // [2^62, 4] F32 once overflowed the element count (signed: undefined behaviour) and could match empty data_offsets.
+  EXPECT_TRUE(throws_with<IoError>(
+      [&] { from_safetensors_bytes(with_header(R"({"x":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}})"), "m.st"); },
+      "larger than any file"));
+}
+
 TEST(Checkpoint, MismatchedModelListsNamesAndShapes) {
   TmpDir dir;
   const std::string path = dir.file("m.safetensors");

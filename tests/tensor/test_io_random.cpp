@@ -83,6 +83,23 @@ TEST(Npy, ClearErrorsForBadFiles) {
   EXPECT_THROW(from_npy_bytes(bad), IoError);
 }
 
+TEST(Npy, MalformedHeadersAreIoErrorsNotCrashes) {
+  // Each of these once escaped as std::invalid_argument / std::out_of_range, or allocated the
+  // claimed shape before checking it against the data (seen reviewing the reader for fuzz_npy).
+  // fuzz_npy then found the last: a zero size, so the data check passed, beside sizes whose product
+  // overflows shape_numel (signed overflow; the input is tests/fuzz/regressions/npy/).
+  const std::string good = to_npy_bytes(arange(3));
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string b = good;
+    b.replace(b.find(from), from.size(), to);
+    return b;
+  };
+  for (const std::string& b : {with("(3,)", "(-3,)"), with("(3,)", "(x,)"), with("(3,)", "(99999999999, 99999999999, 9)"),
+                               with("(3,)", "(3,"), with("'<f4'", "<f4"), with("False", "Maybe"), with("'shape':", "'shape'"),
+                               with("(3,)", "(4611686018427387904, 4)"), with("(3,)", "(0, 4611686018427387904, 4)")})
+    EXPECT_THROW(from_npy_bytes(b, "x.npy"), IoError) << b.substr(10, 60);
+}
+
 TEST(Npy, SaveIsAtomic) {
   // A failed save leaves the old file intact (no directory to write the temp file into).
   EXPECT_THROW(save_npy(arange(3), "/nonexistent/dir/x.npy"), IoError);
