@@ -14,8 +14,11 @@ same parameter names, so the conversion is:
     32 kHz) that torchaudio gives: then our `panns` log-mel preset computes exactly the input the
     network was trained on. (--skip-frontend-check skips this, e.g. for a model trained otherwise.)
 The output is a safetensors state dict with the metadata the audiograd app reads (`audiograd eval`,
-`predict`, `--pretrained`): format, audiograd.model = cnn14, num_classes = 527, activation, class
-names (empty: AudioSet's 527 labels are not shipped in the checkpoint).
+`predict`, `--pretrained`): format, audiograd.model = cnn14, num_classes = 527, activation, the
+527 AudioSet class names in PANNs' output order (tools/audioset/class_labels_indices.csv, with its
+attribution; --labels for another file), and audiograd.task = tagging: an AudioSet model is a
+multi-label tagger, trained with a sigmoid per class, so predict scores each class by its sigmoid
+instead of a softmax over all of them.
 
 A reduced-width network (channels c, 2c, ..., 32c instead of 64 ... 2048) is converted too, with
 audiograd.base_channels = c recorded; the app's predict / eval / --pretrained build the model at that
@@ -90,10 +93,33 @@ def write_safetensors(path, tensors, metadata):
     os.replace(tmp, path)
 
 
+def read_labels(path, num_classes):
+    """The display names of an index,mid,display_name CSV, in index order; one per output unit."""
+    import csv
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        fail(f"--labels {path}: {e.strerror}")
+    if not rows or set(rows[0]) < {"index", "display_name"}:
+        fail(f"--labels {path}: expected the columns index,mid,display_name")
+    try:
+        rows.sort(key=lambda r: int(r["index"]))
+    except ValueError:
+        fail(f"--labels {path}: an index that is not a number")
+    if [int(r["index"]) for r in rows] != list(range(len(rows))):
+        fail(f"--labels {path}: the indices are not 0..{len(rows) - 1}")
+    if len(rows) != num_classes:
+        fail(f"--labels {path} has {len(rows)} classes, the checkpoint's fc_audioset {num_classes}")
+    return [r["display_name"].replace("\n", " ") for r in rows]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint", help="PANNs .pth file (e.g. Cnn14_mAP=0.431.pth)")
     ap.add_argument("output", help="audiograd checkpoint to write (.safetensors)")
+    ap.add_argument("--labels", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "audioset", "class_labels_indices.csv"),
+                    help="index,mid,display_name CSV of the output classes (default: the 527 AudioSet labels)")
     ap.add_argument("--skip-frontend-check", action="store_true",
                     help="do not verify the spectrogram/log-mel extractor buffers against the panns preset")
     args = ap.parse_args()
@@ -139,9 +165,10 @@ def main():
     if len(out) != expected:
         fail(f"{len(out)} network tensors, CNN14 has {expected}")
 
+    names = read_labels(args.labels, num_classes)
     metadata = {"format": "audiograd", "audiograd.model": "cnn14", "audiograd.num_classes": str(num_classes),
-                "audiograd.activation": "relu", "audiograd.class_names": "",
-                "audiograd.source": "PANNs " + os.path.basename(args.checkpoint)}
+                "audiograd.activation": "relu", "audiograd.class_names": "\n".join(names),
+                "audiograd.task": "tagging", "audiograd.source": "PANNs " + os.path.basename(args.checkpoint)}
     if c != 64:
         metadata["audiograd.base_channels"] = str(c)
     write_safetensors(args.output, out, metadata)

@@ -54,7 +54,8 @@ nn::Metadata model_metadata(const TrainConfig& c, const models::AudioModel& mode
                  {"audiograd.activation", c.activation},
                  {"audiograd.frontend", model.frontend().key()},
                  {"audiograd.clip_seconds", std::to_string(c.clip_seconds)},
-                 {"audiograd.dataset", c.dataset}};
+                 {"audiograd.dataset", c.dataset},
+                 {"audiograd.task", "classification"}};  // trained with a softmax cross-entropy
   if (base_channels > 0) m["audiograd.base_channels"] = std::to_string(base_channels);  // a reduced-width model
   if (!c.blocks.empty()) {  // --model blocks: what rebuilds it
     m["audiograd.blocks"] = join(c.blocks, "\n");
@@ -70,8 +71,16 @@ std::string metadata_value(const nn::Metadata& m, const std::string& key, const 
   return it->second;
 }
 
-std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, std::vector<std::string>* class_names) {
+Task checkpoint_task(const nn::Metadata& m, const std::string& checkpoint) {
+  auto it = m.find("audiograd.task");
+  if (it == m.end() || it->second == "classification") return Task::Classification;
+  if (it->second == "tagging") return Task::Tagging;
+  fail<ValueError>(checkpoint, ": audiograd.task is '", it->second, "', expected classification or tagging");
+}
+
+std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, std::vector<std::string>* class_names, Task* task) {
   nn::SafeTensors st = nn::load_safetensors(checkpoint);
+  if (task) *task = checkpoint_task(st.metadata, checkpoint);
   std::string name = metadata_value(st.metadata, "audiograd.model", checkpoint);
   models::ModelOptions o = checkpoint_model_options(st.metadata, checkpoint, {});
   nn::LoadReport rep;

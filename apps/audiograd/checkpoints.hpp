@@ -9,6 +9,10 @@
 //   audiograd.clip_seconds  clip length it was trained on
 //   audiograd.dataset       dataset it was trained on
 //   audiograd.base_channels only for a reduced-width model (tools/convert_panns.py --width)
+//   audiograd.task          classification (one class per clip: softmax; what train writes) or
+//                           tagging (multi-label, a sigmoid per class: PANNs' AudioSet models, as
+//                           tools/convert_panns.py writes them); absent = classification
+//   audiograd.blocks, .res_block, .frontend_preset   --model blocks: its layers and options
 // A training checkpoint (fold<k>/last.safetensors) adds train.epoch and train.fold.
 #pragma once
 
@@ -32,7 +36,12 @@ std::string metadata_value(const nn::Metadata& m, const std::string& key, const 
 
 // Builds the model a checkpoint was saved from (its metadata names model, classes and options) and
 // loads the weights. IoError / ValueError for a file that is not an audiograd model checkpoint.
-std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, std::vector<std::string>* class_names = nullptr);
+enum class Task { Classification, Tagging };
+std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, std::vector<std::string>* class_names = nullptr,
+                                               Task* task = nullptr);
+
+// audiograd.task of a checkpoint's metadata; ValueError naming the checkpoint for an unknown value.
+Task checkpoint_task(const nn::Metadata& m, const std::string& checkpoint);
 
 // --pretrained: the model in c.pretrained (which must be a c.model), at the checkpoint's width
 // (stored in options.base_channels), with a fresh head of options.num_classes outputs, seeded by

@@ -106,8 +106,14 @@ int run_eval(const EvalOptions& o) {
 int run_predict(const PredictOptions& o) {
   set_num_threads(o.threads);
   if (o.files.empty()) fail<ValueError>("predict: no audio files given");
+  if (!(o.threshold >= 0 && o.threshold <= 1)) fail<ValueError>("--threshold must be in [0, 1], got ", o.threshold);
   std::vector<std::string> classes;
-  auto model = load_model(o.checkpoint, &classes);
+  Task task = Task::Classification;
+  auto model = load_model(o.checkpoint, &classes, &task);
+  // A classifier's classes exclude each other: softmax probabilities that sum to 1. A tagger's do
+  // not (speech and music at once): each class's own sigmoid score, as it was trained.
+  const bool tagging = task == Task::Tagging;
+  const char* what = tagging ? "score" : "probability";
   model->eval();
   NoGradGuard no_grad;
   std::vector<Tensor> all;
@@ -115,19 +121,23 @@ int run_predict(const PredictOptions& o) {
   for (size_t f = 0; f < o.files.size(); ++f) {
     Tensor logits = model->forward(Variable(file_input(*model, o.files[f], o.clip_seconds))).data();  // (1, N)
     all.push_back(logits);
-    Tensor p = softmax(Variable(logits), 1).data().reshape({-1});
+    Tensor p = (tagging ? sigmoid(Variable(logits)) : softmax(Variable(logits), 1)).data().reshape({-1});
     std::vector<float> prob = p.to_vector<float>();
     std::vector<int64_t> order(prob.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
     std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return prob[a] > prob[b]; });
     int k = std::min<int>(o.top_k, static_cast<int>(prob.size()));
+    while (k > 0 && prob[order[k - 1]] < o.threshold) --k;  // --threshold: only classes scoring at least it
     if (o.json) {
       Json top = Json::array();
-      for (int i = 0; i < k; ++i) top.push_back({{"class", classes[order[i]]}, {"probability", prob[order[i]]}});
-      j.push_back({{"file", o.files[f]}, {"top", top}});
+      for (int i = 0; i < k; ++i) top.push_back({{"class", classes[order[i]]}, {what, prob[order[i]]}});
+      j.push_back({{"file", o.files[f]}, {"task", tagging ? "tagging" : "classification"}, {"top", top}});
     } else {
       std::printf("%s\n", o.files[f].c_str());
-      for (int i = 0; i < k; ++i) std::printf("  %-24s %6.2f%%\n", classes[order[i]].c_str(), 100 * prob[order[i]]);
+      for (int i = 0; i < k; ++i)
+        if (tagging) std::printf("  %-40s %.3f\n", classes[order[i]].c_str(), prob[order[i]]);
+        else std::printf("  %-24s %6.2f%%\n", classes[order[i]].c_str(), 100 * prob[order[i]]);
+      if (k == 0) std::printf("  (no class scores %.3f or more)\n", o.threshold);
     }
   }
   if (o.json) std::cout << json_text(j);

@@ -18,6 +18,7 @@ struct PredictOptions {
   std::string checkpoint;
   std::vector<std::string> files;
   int top_k = 5, threads = 2;
+  double threshold = 0;  // show only classes scoring at least this (a tagger's sigmoid, a classifier's probability)
   bool json = false;
   std::string logits_npy;
   double clip_seconds = 5.0;

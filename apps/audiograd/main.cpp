@@ -157,6 +157,9 @@ CLI::App* add_predict(CLI::App& app, PredictOptions& po) {
   pr->add_option("files", po.files, "audio files (WAV, FLAC, OGG, ...)")->required();
   pr->add_option("--checkpoint", po.checkpoint, "model checkpoint")->required();
   pr->add_option("--top-k", po.top_k, "classes to show")->capture_default_str();
+  pr->add_option("--threshold", po.threshold,
+                 "show only classes scoring at least this: a tagger's (AudioSet) per-class sigmoid, a classifier's probability")
+      ->capture_default_str();
   pr->add_flag("--json", po.json, "print JSON");
   pr->add_option("--logits", po.logits_npy, "also save the logits (files, classes) to this .npy");
   pr->add_option("--clip-seconds", po.clip_seconds, "clip length")->capture_default_str();

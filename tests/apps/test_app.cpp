@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -203,6 +205,24 @@ TEST_F(App, ReducedWidthConvertedCheckpointIsUsable) {
   const std::string clip = std::string(kData) + "/audio/1-100032-A-0.ogg";
   AppRun p = app("predict " + clip + " --checkpoint " + converted + " --top-k 3 --threads 1");
   ASSERT_EQ(p.status, 0) << p.out;
+  // An AudioSet tagger: AudioSet's names, and each class's own sigmoid score (not a softmax).
+  AppRun pj = app("predict " + clip + " --checkpoint " + converted + " --top-k 527 --threads 1 --json --logits " + tmp("tag.npy"));
+  ASSERT_EQ(pj.status, 0) << pj.out;
+  EXPECT_NE(pj.out.find("\"task\": \"tagging\""), std::string::npos) << pj.out;
+  EXPECT_NE(pj.out.find("\"class\": \"Speech\""), std::string::npos) << pj.out;
+  EXPECT_EQ(pj.out.find("\"probability\""), std::string::npos) << pj.out;
+  {
+    std::vector<float> logits = ag::load_npy(tmp("tag.npy")).to_vector<float>();
+    ASSERT_EQ(logits.size(), 527u);
+    const float best = *std::max_element(logits.begin(), logits.end());
+    std::ostringstream expect;
+    expect << "\"score\": " << 1.0f / (1.0f + std::exp(-best));  // the top score is the largest logit's sigmoid
+    EXPECT_NE(pj.out.find(expect.str().substr(0, 14)), std::string::npos) << expect.str() << "\n" << pj.out.substr(0, 400);
+  }
+  AppRun none = app("predict " + clip + " --checkpoint " + converted + " --threshold 1 --threads 1");
+  EXPECT_NE(none.out.find("(no class scores 1.000 or more)"), std::string::npos) << none.out;
+  AppRun badt = app("predict " + clip + " --checkpoint " + converted + " --threshold 2");
+  EXPECT_NE(badt.out.find("--threshold must be in [0, 1], got 2"), std::string::npos) << badt.out;
   std::string out = tmp("from_converted");
   AppRun t = app("train --data " + std::string(kData) + " --model cnn14 --pretrained " + converted +
                  " --transfer freeze-base --limit 4 --clip-seconds 1 --batch-size 4 --epochs 1 --cache none --out " + out);

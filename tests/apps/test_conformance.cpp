@@ -23,6 +23,7 @@
 //                        initialised PANNs Cnn14 saved as {"model": state_dict}; logits only.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <set>
@@ -150,7 +151,13 @@ TEST(PannsConverter, ConvertedCheckpointGivesPyTorchsLogits) {
   EXPECT_EQ(st.metadata.at("audiograd.model"), "cnn14");
   EXPECT_EQ(st.metadata.at("audiograd.num_classes"), "527");
   EXPECT_EQ(st.metadata.at("audiograd.activation"), "relu");
-  EXPECT_EQ(st.metadata.at("audiograd.class_names"), "");
+  // The 527 AudioSet labels in PANNs' output order (tools/audioset/), and the multi-label task.
+  const std::string names = st.metadata.at("audiograd.class_names");
+  EXPECT_EQ(std::count(names.begin(), names.end(), '\n'), 526);
+  EXPECT_EQ(names.substr(0, names.find('\n')), "Speech");
+  EXPECT_NE(names.find("\nDog\n"), std::string::npos);
+  EXPECT_EQ(names.substr(names.rfind('\n') + 1), "Field recording");
+  EXPECT_EQ(st.metadata.at("audiograd.task"), "tagging");
   EXPECT_EQ(st.metadata.at("audiograd.base_channels"), "2");  // reduced width; the real file has none
   for (auto& name : st.tensors.keys())
     EXPECT_EQ(name.find("extractor"), std::string::npos) << "front-end buffer not dropped: " << name;
