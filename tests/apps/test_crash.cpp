@@ -11,6 +11,7 @@
 //   with one line naming the file, and leaves the previous checkpoint as it was.
 // - SharedFeatureCache: two processes storing and loading the same entries at once never read a
 //   half-written or foreign entry.
+// - Features of a NaN file or a too-short clip: one line naming the file, status 1.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -279,6 +280,28 @@ TEST_F(CrashSafety, FullDiskGivesAClearErrorAndKeepsThePreviousCheckpoint) {
   AppRun again = app("train --resume --out " + out.string() + " --threads 1 --workers 0");
   EXPECT_EQ(again.status, 0) << again.out;
   EXPECT_TRUE(same_tensors(tmp_root() / "full_count" / "fold1" / "model.safetensors", out / "fold1" / "model.safetensors"));
+}
+
+// Bad numbers through `audiograd features` (the app's own path, not only the library's): a NaN
+// sample and a clip shorter than one window are one line naming the file, status 1, no .npy.
+TEST_F(CrashSafety, FeaturesOfANanFileOrATooShortClipIsOneLineAndNonZero) {
+  const fs::path dir = tmp_root() / "numbers";
+  fs::create_directories(dir);
+  std::vector<float> x(8000, 0.1f);
+  x[4321] = std::nanf("");
+  ag::audio::write_wav((dir / "nan.wav").string(), x, 1, 16000, ag::audio::WavFormat::Float32);
+  ag::audio::write_wav((dir / "short.wav").string(), std::vector<float>(200, 0.1f), 1, 44100);
+  for (const char* f : {"nan.wav", "short.wav"}) {
+    SCOPED_TRACE(f);
+    AppRun r = app("features " + (dir / f).string() + " --out " + (dir / "out").string());
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.out.rfind("audiograd: error: load_audio: '" + (dir / f).string() + "'", 0), 0u) << r.out;
+    EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
+    EXPECT_NE(r.out.find(std::string(f) == "nan.wav" ? "non-finite sample (nan at frame 4321, channel 0)" : "too short"),
+              std::string::npos)
+        << r.out;
+    EXPECT_FALSE(fs::exists(dir / "out" / (fs::path(f).stem().string() + ".npy")));
+  }
 }
 
 TEST_F(CrashSafety, TwoProcessesSharingAFeatureCacheNeverReadAHalfWrittenEntry) {
