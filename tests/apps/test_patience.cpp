@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "nn/nn.hpp"
+#include "tests/apps/app_runner.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,25 +21,12 @@ namespace {
 
 const char* kData = "../shared/data/esc50";
 
-struct Result {
-  int status;
-  std::string out;
-};
+using Result = ag::test::ShellResult;
+using ag::test::same_weights;
 
-Result app(const std::string& args) {
-  FILE* p = popen((std::string(AUDIOGRAD_BIN) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+Result app(const std::string& args) { return ag::test::shell(std::string(AUDIOGRAD_BIN) + " " + args); }
 
-std::string tmp(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("audiograd_patience_" + std::to_string(getpid())) / name;
-  fs::create_directories(p.parent_path());
-  return p.string();
-}
+std::string tmp(const std::string& name) { return ag::test::temp_path("audiograd_patience", name); }
 
 // A learning rate high enough that the validation accuracy stalls within a few epochs.
 std::string run(const std::string& out, const std::string& extra = "", int patience = 2) {
@@ -59,14 +47,6 @@ std::vector<std::vector<std::string>> csv(const fs::path& p) {
     rows.push_back(row);
   }
   return rows;
-}
-
-bool same_weights(const std::string& a, const std::string& b) {
-  ag::nn::SafeTensors x = ag::nn::load_safetensors(a), y = ag::nn::load_safetensors(b);
-  if (x.tensors.keys() != y.tensors.keys()) return false;
-  for (auto& [k, t] : x.tensors.items())
-    if (!ag::allclose(t, y.tensors.at(k), 0, 0)) return false;
-  return true;
 }
 
 class Patience : public ::testing::Test {
@@ -102,8 +82,9 @@ TEST_F(Patience, StopsAfterNEpochsWithoutImprovementAndTestsTheBestWeights) {
   EXPECT_NE(r.out.find("testing the weights of epoch " + std::to_string(best_epoch)), std::string::npos) << r.out;
   // The final model is the best epoch's weights, not the last epoch's.
   EXPECT_TRUE(same_weights((fs::path(a) / "fold1" / "model.safetensors").string(), (fs::path(a) / "fold1" / "best.safetensors").string()));
-  if (best_epoch != epochs)
+  if (best_epoch != epochs) {
     EXPECT_FALSE(same_weights((fs::path(a) / "fold1" / "model.safetensors").string(), (fs::path(a) / "fold1" / "last.safetensors").string()));
+  }
 
   // Killed after its first epoch, then resumed: the same stop, the same final weights.
   std::string b = tmp("killed");

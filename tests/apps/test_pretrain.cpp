@@ -14,24 +14,15 @@
 
 #include "audio/decode.hpp"
 #include "nn/nn.hpp"
+#include "tests/apps/app_runner.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-};
+using Result = ag::test::ShellResult;
 
-Result app(const std::string& args) {
-  FILE* p = popen((std::string(AUDIOGRAD_BIN) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+Result app(const std::string& args) { return ag::test::shell(std::string(AUDIOGRAD_BIN) + " " + args); }
 
 void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());

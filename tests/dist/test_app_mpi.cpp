@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "nn/nn.hpp"
+#include "tests/apps/app_runner.hpp"
 
 namespace fs = std::filesystem;
 
@@ -22,30 +23,13 @@ namespace {
 
 const char* kData = "../shared/data/esc50";
 
-struct Shell {
-  int status;
-  std::string out;
-  double seconds;
-};
-
-Shell shell(const std::string& cmd) {
-  auto t0 = std::chrono::steady_clock::now();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-}
+using Shell = ag::test::ShellResult;
+using ag::test::shell;
 
 std::string mpirun(int ranks) { return std::string(AUDIOGRAD_MPIRUN) + " -np " + std::to_string(ranks) + " "; }
 std::string app() { return std::string(AUDIOGRAD_BIN) + " "; }
 
-std::string tmp(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("audiograd_mpi_test_" + std::to_string(getpid())) / name;
-  fs::create_directories(p.parent_path());
-  return p.string();
-}
+std::string tmp(const std::string& name) { return ag::test::temp_path("audiograd_mpi_test", name); }
 
 // 24 clips per split, 2 s, ERANN-3-1, a global batch of 8, no random crop or augmentation (their
 // streams are per rank), one thread per rank. The optimisation is kept smooth so that the
