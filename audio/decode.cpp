@@ -185,6 +185,47 @@ AudioBuffer read_audio(const std::string& path, double max_seconds) {
   return decode_opened(f.get(), info, path, kMaxDecodedSamples, max_frames);
 }
 
+AudioFileReader::AudioFileReader(const std::string& path) : path_(path) {
+  SF_INFO info;
+  SndfileHandle f = open_for_reading(path, &info);
+  header_frames_ = info.frames;
+  channels_ = info.channels;
+  sample_rate_ = info.samplerate;
+  file_ = f.release();
+}
+
+AudioFileReader::~AudioFileReader() {
+  if (file_) sf_close(static_cast<SNDFILE*>(file_));
+}
+
+int64_t AudioFileReader::read(std::vector<float>& out, int64_t max_frames) {
+  if (max_frames <= 0) fail<ValueError>("AudioFileReader::read: max_frames must be positive, got ", max_frames);
+  out.resize(static_cast<size_t>(max_frames * channels_));
+  if (ended_) {
+    out.clear();
+    return 0;
+  }
+  auto* f = static_cast<SNDFILE*>(file_);
+  const sf_count_t got = sf_readf_float(f, out.data(), max_frames);
+  if (got > 0) {
+    done_ += got;
+    out.resize(static_cast<size_t>(got * channels_));
+    return got;
+  }
+  out.clear();
+  ended_ = true;  // the decoder stopped: was that the whole file?
+  const int err = sf_error(f);
+  if (err != SF_ERR_NO_ERROR)
+    fail<IoError>("read_audio: '", path_, "': decoding failed after ", done_, " frames: ", sf_error_number(err));
+  if (done_ == 0) fail<IoError>("read_audio: '", path_, "' contains no decodable audio (0 frames)");
+  const std::string note = truncation_note(f);
+  if (!note.empty()) fail<IoError>("read_audio: '", path_, "' is truncated: ", note, " (", done_, " frames decoded)");
+  if (header_frames_ != SF_COUNT_MAX && done_ < header_frames_)
+    fail<IoError>("read_audio: '", path_, "' is truncated: the header promises ", header_frames_, " frames but only ", done_,
+                  " could be decoded");
+  return 0;
+}
+
 AudioBuffer decode_audio(const std::string& bytes, const std::string& what, size_t max_samples) {
   if (bytes.empty()) fail<IoError>("read_audio: '", what, "' is empty (0 bytes)");
   MemoryFile m{&bytes};

@@ -51,6 +51,32 @@ AudioBuffer read_audio(const std::string& path, double max_seconds);
 AudioBuffer decode_audio(const std::string& bytes, const std::string& what = "audio data",
                          size_t max_samples = kMaxDecodedSamples);
 
+// A file read a block at a time, for recordings too long to hold (audiograd tag on an hour of
+// audio): the same checks as read_audio, the truncation check once the decoder stops.
+//   AudioFileReader r(path);  std::vector<float> block;
+//   while (r.read(block, 65536) > 0) { ... block holds (frames, channels) interleaved ... }
+class AudioFileReader {
+ public:
+  explicit AudioFileReader(const std::string& path);  // IoError: missing, empty, undecodable
+  ~AudioFileReader();
+  AudioFileReader(const AudioFileReader&) = delete;
+  AudioFileReader& operator=(const AudioFileReader&) = delete;
+
+  int channels() const { return channels_; }
+  int sample_rate() const { return sample_rate_; }
+  int64_t frames_read() const { return done_; }
+  // Up to max_frames frames into `out` (resized to frames x channels); the number read, 0 at the
+  // end, where an IoError says the file is truncated or failed to decode (as read_audio would).
+  int64_t read(std::vector<float>& out, int64_t max_frames);
+
+ private:
+  std::string path_;
+  void* file_ = nullptr;  // SNDFILE*
+  int64_t header_frames_ = 0, done_ = 0;
+  int channels_ = 0, sample_rate_ = 0;
+  bool ended_ = false;
+};
+
 // Sample format of write_wav: 16-bit PCM (what ESC-50 ships) or 32-bit float (lossless for us).
 enum class WavFormat { Pcm16, Float32 };
 

@@ -168,7 +168,8 @@ def main():
     names = read_labels(args.labels, num_classes)
     metadata = {"format": "audiograd", "audiograd.model": "cnn14", "audiograd.num_classes": str(num_classes),
                 "audiograd.activation": "relu", "audiograd.class_names": "\n".join(names),
-                "audiograd.task": "tagging", "audiograd.source": "PANNs " + os.path.basename(args.checkpoint)}
+                "audiograd.task": "tagging", "audiograd.clip_seconds": "10",  # AudioSet's clips, what PANNs trained on
+                "audiograd.source": "PANNs " + os.path.basename(args.checkpoint)}
     if c != 64:
         metadata["audiograd.base_channels"] = str(c)
     write_safetensors(args.output, out, metadata)

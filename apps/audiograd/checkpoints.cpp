@@ -78,9 +78,11 @@ Task checkpoint_task(const nn::Metadata& m, const std::string& checkpoint) {
   fail<ValueError>(checkpoint, ": audiograd.task is '", it->second, "', expected classification or tagging");
 }
 
-std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, std::vector<std::string>* class_names, Task* task) {
+std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, std::vector<std::string>* class_names, Task* task,
+                                               nn::Metadata* metadata) {
   nn::SafeTensors st = nn::load_safetensors(checkpoint);
   if (task) *task = checkpoint_task(st.metadata, checkpoint);
+  if (metadata) *metadata = st.metadata;
   std::string name = metadata_value(st.metadata, "audiograd.model", checkpoint);
   models::ModelOptions o = checkpoint_model_options(st.metadata, checkpoint, {});
   nn::LoadReport rep;

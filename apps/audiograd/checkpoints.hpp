@@ -37,8 +37,9 @@ std::string metadata_value(const nn::Metadata& m, const std::string& key, const 
 // Builds the model a checkpoint was saved from (its metadata names model, classes and options) and
 // loads the weights. IoError / ValueError for a file that is not an audiograd model checkpoint.
 enum class Task { Classification, Tagging };
+// `metadata`, when given, receives the checkpoint's whole metadata (tag reads audiograd.clip_seconds).
 std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, std::vector<std::string>* class_names = nullptr,
-                                               Task* task = nullptr);
+                                               Task* task = nullptr, nn::Metadata* metadata = nullptr);
 
 // audiograd.task of a checkpoint's metadata; ValueError naming the checkpoint for an unknown value.
 Task checkpoint_task(const nn::Metadata& m, const std::string& checkpoint);

@@ -7,6 +7,7 @@
 //   audiograd embed    --checkpoint   penultimate-layer embeddings of a dataset
 //   audiograd probe    --embeddings   linear / MLP classifiers on embeddings, k-fold
 //   audiograd summary  --model        per-layer shapes, parameters, multiply-adds
+//   audiograd tag      FILE | -       scores over time and sound events, any length, or live PCM
 //
 // `mpirun -np N audiograd train ...` trains one model on N processes (docs/15_distributed.md).
 //
@@ -24,6 +25,7 @@
 #include "apps/audiograd/commands.hpp"
 #include "apps/audiograd/config.hpp"
 #include "apps/audiograd/distributed.hpp"
+#include "apps/audiograd/tag.hpp"
 #include "apps/audiograd/text.hpp"
 #include "apps/audiograd/trainer.hpp"
 #include "apps/models/model.hpp"
@@ -202,6 +204,29 @@ CLI::App* add_probe(CLI::App& app, ProbeOptions& pbo) {
   return pb;
 }
 
+CLI::App* add_tag(CLI::App& app, TagOptions& to) {
+  CLI::App* tg = app.add_subcommand("tag", "scores over time and sound events of a recording of any length, or of live PCM on stdin ('-')");
+  tg->add_option("input", to.input, "an audio file, or - for raw PCM on standard input")->required();
+  tg->add_option("--checkpoint", to.checkpoint, "model checkpoint (a tagger or a classifier)")->required();
+  tg->add_option("--window", to.window, "window length in seconds (default: the model's clip length)");
+  tg->add_option("--hop", to.hop, "seconds between window starts (default: half the window)");
+  tg->add_option("--top-k", to.top_k, "classes per window on standard output")->capture_default_str();
+  tg->add_option("--print", to.print, "standard output: table | csv | json | none")->capture_default_str();
+  tg->add_option("--csv", to.csv, "write every class's score per window to this CSV file");
+  tg->add_option("--json", to.json, "write windows, summary and events to this JSON file");
+  tg->add_option("--events", to.events, "write the events to this file (CSV, or JSON when it ends in .json)");
+  tg->add_option("--on", to.on, "events: start when a score reaches this")->capture_default_str();
+  tg->add_option("--off", to.off, "events: end when the score falls below this (default: --on)");
+  tg->add_option("--min-duration", to.min_duration, "events: drop those shorter than this (seconds)")->capture_default_str();
+  tg->add_option("--median", to.median, "events: median filter over this many steps (odd; 1 = off)")->capture_default_str();
+  tg->add_option("--rate", to.rate, "standard input: sample rate in Hz");
+  tg->add_option("--channels", to.channels, "standard input: channels, interleaved (default 1)");
+  tg->add_option("--format", to.format, "standard input: s16le | f32le (default s16le)");
+  tg->add_option("--batch", to.batch, "windows per forward pass (files; standard input uses 1)")->capture_default_str();
+  tg->add_option("--threads", to.threads, "OpenMP threads")->capture_default_str();
+  return tg;
+}
+
 CLI::App* add_summary(CLI::App& app, SummaryOptions& so) {
   CLI::App* su = app.add_subcommand("summary", "per-layer output shapes, parameters and multiply-adds of a model");
   su->add_option("--model", so.model, "model name")->capture_default_str();
@@ -254,6 +279,8 @@ int main(int argc, char** argv) {
   CLI::App* pb = add_probe(app, pbo);
   SummaryOptions so;
   CLI::App* su = add_summary(app, so);
+  TagOptions to;
+  CLI::App* tg = add_tag(app, to);
 
   try {
     app.parse(argc, argv);
@@ -277,6 +304,7 @@ int main(int argc, char** argv) {
     if (em->parsed()) return run_embed(mo);
     if (pb->parsed()) return run_probe(pbo);
     if (su->parsed()) return run_summary(so);
+    if (tg->parsed()) return run_tag(to);
   } catch (const std::exception& e) {
     return error_line(e.what());
   }

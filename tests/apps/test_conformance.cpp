@@ -158,6 +158,7 @@ TEST(PannsConverter, ConvertedCheckpointGivesPyTorchsLogits) {
   EXPECT_NE(names.find("\nDog\n"), std::string::npos);
   EXPECT_EQ(names.substr(names.rfind('\n') + 1), "Field recording");
   EXPECT_EQ(st.metadata.at("audiograd.task"), "tagging");
+  EXPECT_EQ(st.metadata.at("audiograd.clip_seconds"), "10");  // AudioSet's clips: tag's default window
   EXPECT_EQ(st.metadata.at("audiograd.base_channels"), "2");  // reduced width; the real file has none
   for (auto& name : st.tensors.keys())
     EXPECT_EQ(name.find("extractor"), std::string::npos) << "front-end buffer not dropped: " << name;
