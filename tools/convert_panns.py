@@ -20,6 +20,11 @@ attribution; --labels for another file), and audiograd.task = tagging: an AudioS
 multi-label tagger, trained with a sigmoid per class, so predict scores each class by its sigmoid
 instead of a softmax over all of them.
 
+PANNs' frame-wise model, `Cnn14_DecisionLevelMax_mAP=0.385.pth` (same record), has exactly CNN14's
+tensors and names; only its head runs per time segment. It converts the same way with
+--model cnn14-sed (the default when the file name contains "DecisionLevelMax"), recorded as
+audiograd.model = cnn14-sed: `audiograd tag` then reads its scores per 10 ms frame.
+
 A reduced-width network (channels c, 2c, ..., 32c instead of 64 ... 2048) is converted too, with
 audiograd.base_channels = c recorded; the app's predict / eval / --pretrained build the model at that
 width (tests/apps/test_app.cpp, test_conformance.cpp). Anything else in the state dict is an error.
@@ -120,6 +125,9 @@ def main():
     ap.add_argument("output", help="audiograd checkpoint to write (.safetensors)")
     ap.add_argument("--labels", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "audioset", "class_labels_indices.csv"),
                     help="index,mid,display_name CSV of the output classes (default: the 527 AudioSet labels)")
+    ap.add_argument("--model", choices=["cnn14", "cnn14-sed"], default=None,
+                    help="what the weights are: cnn14 (Cnn14) or cnn14-sed (Cnn14_DecisionLevelMax); by default "
+                         "cnn14-sed when the file name contains DecisionLevelMax, else cnn14")
     ap.add_argument("--skip-frontend-check", action="store_true",
                     help="do not verify the spectrogram/log-mel extractor buffers against the panns preset")
     args = ap.parse_args()
@@ -166,7 +174,8 @@ def main():
         fail(f"{len(out)} network tensors, CNN14 has {expected}")
 
     names = read_labels(args.labels, num_classes)
-    metadata = {"format": "audiograd", "audiograd.model": "cnn14", "audiograd.num_classes": str(num_classes),
+    model = args.model or ("cnn14-sed" if "DecisionLevelMax" in os.path.basename(args.checkpoint) else "cnn14")
+    metadata = {"format": "audiograd", "audiograd.model": model, "audiograd.num_classes": str(num_classes),
                 "audiograd.activation": "relu", "audiograd.class_names": "\n".join(names),
                 "audiograd.task": "tagging", "audiograd.clip_seconds": "10",  # AudioSet's clips, what PANNs trained on
                 "audiograd.source": "PANNs " + os.path.basename(args.checkpoint)}
@@ -174,7 +183,7 @@ def main():
         metadata["audiograd.base_channels"] = str(c)
     write_safetensors(args.output, out, metadata)
     params = sum(v.size for k, v in out.items() if not re.search(r"running_|num_batches", k))
-    print(f"wrote {args.output}: cnn14, width {c}, {num_classes} classes, {params:,} parameters")
+    print(f"wrote {args.output}: {model}, width {c}, {num_classes} classes, {params:,} parameters")
 
 
 if __name__ == "__main__":

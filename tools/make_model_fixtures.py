@@ -30,9 +30,12 @@ Cases (reduced width via ModelOptions::base_channels, so the fixtures stay small
   wavegram-logmel-cnn14 (base 3)      eval mode; input (2, 16000) waveforms at 32 kHz; the PyTorch twin
                                       computes its log-mel with torchaudio in float64, ours with our
                                       front end (within ~4e-4 dB), so this case also tests that
+  cnn14-sed (base 3)                  Cnn14_DecisionLevelMax, eval mode, 100 frames; also framewise.npy,
+                                      PANNs' frame-wise output (B, 100, N)
   panns-cnn14-converted (base 2)      a randomly initialised PANNs Cnn14 saved as {"model": sd} with
                                       torch.save, run through tools/convert_panns.py: weights are the
                                       converter's output, logits PyTorch's (eval mode)
+  panns-cnn14-sed-converted           the same file converted with --model cnn14-sed (weights only)
 """
 import argparse
 import json
@@ -150,6 +153,40 @@ class Cnn14(nn.Module):
         x = F.dropout(x, p=0.5, training=self.training)
         x = F.relu(self.fc1(x))
         return self.fc_audioset(x)                        # reads h, not the dropped-out embedding
+
+
+class Cnn14DecisionLevelMax(Cnn14):
+    """PANNs' Cnn14_DecisionLevelMax (models.py) from the log-mel on: CNN14's trunk, the head per time
+    segment. forward gives the clip logits, max over segments (PANNs' clipwise_output is their
+    sigmoid); framewise() gives PANNs' framewise_output (sigmoid, nearest x32, last frame padded)."""
+
+    def segment_logits(self, x):
+        frames = x.shape[2]
+        x = bn0_over_mels(self.bn0, x)
+        blocks = [self.conv_block1, self.conv_block2, self.conv_block3, self.conv_block4, self.conv_block5]
+        for b in blocks:
+            x = F.dropout(b(x, (2, 2)), p=0.2, training=self.training)
+        x = F.dropout(self.conv_block6(x, (1, 1)), p=0.2, training=self.training)
+        x = torch.mean(x, dim=3)
+        x1 = F.max_pool1d(x, kernel_size=3, stride=1, padding=1)
+        x2 = F.avg_pool1d(x, kernel_size=3, stride=1, padding=1)
+        x = F.dropout(x1 + x2, p=0.5, training=self.training)
+        x = x.transpose(1, 2)
+        x = F.relu_(self.fc1(x))
+        x = F.dropout(x, p=0.5, training=self.training)
+        return self.fc_audioset(x), frames                 # (B, T', N)
+
+    def forward(self, x):
+        seg, _ = self.segment_logits(x)
+        return torch.max(seg, dim=1)[0]
+
+    def framewise(self, x):
+        seg, frames = self.segment_logits(x)
+        out = torch.sigmoid(seg)
+        b, t, n = out.shape
+        out = out[:, :, None, :].repeat(1, 1, 32, 1).reshape(b, t * 32, n)   # PANNs' interpolate(x, 32)
+        pad = out[:, -1:, :].repeat(1, frames - t * 32, 1)                   # pad_framewise_output
+        return torch.cat((out, pad), dim=1)
 
 
 # PANNs' front end as the released checkpoint stores it (torchlibrosa): an STFT as two Conv1d
@@ -302,6 +339,8 @@ def build(name, num_classes, base_channels=0):
         return Erann(int(s_m), int(w), num_classes, base_channels)
     if name == "cnn14":
         return Cnn14(num_classes, base_channels or 64)
+    if name == "cnn14-sed":
+        return Cnn14DecisionLevelMax(num_classes, base_channels or 64)
     if name == "wavegram-logmel-cnn14":
         return WavegramLogmelCnn14(num_classes, base_channels or 64)
     if name == "resnet-small":
@@ -495,6 +534,12 @@ def main():
         os.makedirs(d, exist_ok=True)
         subprocess.run([sys.executable, os.path.join(HERE, "convert_panns.py"), pth, os.path.join(d, "weights.safetensors")],
                        check=True)
+        # The same weights as PANNs' frame-wise model (Cnn14_DecisionLevelMax has CNN14's tensors):
+        # what `audiograd tag` tests its frame-wise path with.
+        ds = os.path.join(OUT, "panns-cnn14-sed-converted")
+        os.makedirs(ds, exist_ok=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "convert_panns.py"), pth, os.path.join(ds, "weights.safetensors"),
+                        "--model", "cnn14-sed"], check=True)
     model.eval()
     with torch.no_grad():
         logits = model.double()(torch.from_numpy(xp).double())
@@ -516,6 +561,20 @@ def main():
     randomise(model, xw, gen)
     make_case("wavegram-logmel-cnn14", model, xw, labels[:2], False,
               {"model": "wavegram-logmel-cnn14", "base_channels": "3", "num_classes": "10", "mode": "eval"})
+
+    # --- Cnn14_DecisionLevelMax at base 3, eval mode: 100 frames (3 segments, 4 padded frames) ---
+    # (Last, so that the cases above keep their random draws.)
+    xs, _ = clip_logmels(args.esc50, "panns", 100, B)
+    model = build("cnn14-sed", 10, base_channels=3)
+    init_panns(model, gen)
+    randomise(model, torch.from_numpy(xs), gen)
+    make_case("cnn14-sed", model, torch.from_numpy(xs), labels, False,
+              {"model": "cnn14-sed", "base_channels": "3", "num_classes": "10", "mode": "eval"})
+    model.eval()
+    with torch.no_grad():
+        fw = model.double().framewise(torch.from_numpy(xs).double())
+    np.save(os.path.join(OUT, "cnn14-sed", "framewise.npy"), fw.numpy().astype(np.float32))
+    print(f"cnn14-sed: framewise {tuple(fw.shape)} (PANNs' framewise_output, eval mode)")
 
 
 if __name__ == "__main__":

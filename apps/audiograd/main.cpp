@@ -214,6 +214,7 @@ CLI::App* add_tag(CLI::App& app, TagOptions& to) {
   tg->add_option("--print", to.print, "standard output: table | csv | json | none")->capture_default_str();
   tg->add_option("--csv", to.csv, "write every class's score per window to this CSV file");
   tg->add_option("--json", to.json, "write windows, summary and events to this JSON file");
+  tg->add_option("--frames", to.frames, "frame-wise models (cnn14-sed): write every class's score per 10 ms frame to this CSV file");
   tg->add_option("--events", to.events, "write the events to this file (CSV, or JSON when it ends in .json)");
   tg->add_option("--on", to.on, "events: start when a score reaches this")->capture_default_str();
   tg->add_option("--off", to.off, "events: end when the score falls below this (default: --on)");

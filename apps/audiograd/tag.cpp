@@ -208,9 +208,9 @@ int run_tag(const TagOptions& o) {
   const int64_t n = model->num_classes();
   const audio::LogMel logmel(fc);
 
-  std::fprintf(stderr, "tag: %s: %s (%s, %ld classes), %.3g s windows every %.3g s at %d Hz\n", from_stdin ? "standard input" : o.input.c_str(),
+  std::fprintf(stderr, "tag: %s: %s (%s%s, %ld classes), %.3g s windows every %.3g s at %d Hz\n", from_stdin ? "standard input" : o.input.c_str(),
                meta.count("audiograd.model") ? meta.at("audiograd.model").c_str() : "model", tagging ? "tagger: sigmoid scores" : "classifier: softmax",
-               static_cast<long>(n), window_s, hop_s, rate);
+               model->framewise() ? " per 10 ms frame" : "", static_cast<long>(n), window_s, hop_s, rate);
 
   OutFile csv(o.csv), json(o.json), events_file(o.events);
   if (csv) {
@@ -237,6 +237,19 @@ int run_tag(const TagOptions& o) {
   int64_t windows_done = 0;
   double seg_end = 0;  // events: where the last step ended (seconds)
   std::vector<float> last_scores;
+  // Frame-wise models (cnn14-sed): the last window's frame scores (T x N) and start, and the
+  // optional --frames file (a row per frame step).
+  const bool by_frame = model->framewise();
+  const double frame_dt = static_cast<double>(fc.hop_length) / rate;  // 10 ms for the panns front end
+  std::vector<float> last_frames;
+  int64_t last_start = 0;
+  OutFile frames_file(o.frames);
+  if (frames_file) {
+    if (!by_frame) fail<ValueError>("--frames needs a frame-wise model (cnn14-sed); ", o.checkpoint, " scores whole windows");
+    std::string h = "time";
+    for (const auto& c : classes) h += "," + csv_field(c);
+    frames_file.write(h + "\n");
+  }
 
   auto print_event = [&](const audio::SoundEvent& e) {
     if (o.print == "table")
@@ -254,6 +267,26 @@ int run_tag(const TagOptions& o) {
     seg_end = t1;
   };
 
+  // Frame steps of a window that starts at `start` (samples), within [a, b) seconds: frame f speaks
+  // for [start/rate + f dt, ... + dt), clipped to [a, b); past the window's last frame, its last.
+  auto frame_steps = [&](int64_t start, const std::vector<float>& fr, double a, double b) {
+    const int64_t t_frames = static_cast<int64_t>(fr.size()) / n;
+    const double t_start = static_cast<double>(start) / rate;
+    int64_t f = std::max<int64_t>(0, static_cast<int64_t>(std::floor((a - t_start) / frame_dt + 1e-9)));
+    for (;; ++f) {
+      const double t0 = std::max(a, t_start + f * frame_dt), t1 = std::min(b, t_start + (f + 1) * frame_dt);
+      if (t0 >= b - 1e-12) break;
+      const int64_t k = std::min(f, t_frames - 1);
+      std::vector<float> sc(fr.begin() + k * n, fr.begin() + (k + 1) * n);
+      if (t1 > t0 + 1e-12 && frames_file) {
+        std::string line = seconds_text(t0);
+        for (float v : sc) line += "," + num(v, 6);
+        frames_file.write(line + "\n");
+      }
+      step(t0, t1, sc);
+    }
+  };
+
   // One batch of equal-length windows through the front end and the model, then every output.
   auto run = [&](std::vector<Window>& ws) {
     if (ws.empty()) return;
@@ -268,9 +301,18 @@ int run_tag(const TagOptions& o) {
       for (auto& w : ws) waves.push_back(w.samples);
       x = fit_frames(logmel.batch(waves).unsqueeze(1), model->time_multiple());  // (B, 1, T, F)
     }
-    Tensor logits = model->forward(Variable(x)).data();
-    Tensor p = (tagging ? sigmoid(Variable(logits)) : softmax(Variable(logits), 1)).data().contiguous();
-    const std::vector<float> all = p.to_vector<float>();
+    std::vector<float> all, frames_all;  // (B, N) window scores; frame-wise models: (B, T, N) too
+    int64_t t_frames = 0;
+    if (by_frame) {
+      Tensor fl = model->frame_logits(Variable(x)).data();  // (B, T, N)
+      t_frames = fl.size(1);
+      Tensor fp = (tagging ? sigmoid(Variable(fl)) : softmax(Variable(fl), 2)).data().contiguous();
+      frames_all = fp.to_vector<float>();
+      all = max(Variable(fp), 1).values.data().contiguous().to_vector<float>();  // the window's score: its best frame
+    } else {
+      Tensor logits = model->forward(Variable(x)).data();
+      all = (tagging ? sigmoid(Variable(logits)) : softmax(Variable(logits), 1)).data().contiguous().to_vector<float>();
+    }
     for (int64_t i = 0; i < b; ++i) {
       const Window& w = ws[i];
       std::vector<float> s(all.begin() + i * n, all.begin() + (i + 1) * n);
@@ -310,8 +352,14 @@ int run_tag(const TagOptions& o) {
                    Json({{"start", t0}, {"end", t1}, {"scores", s}}).dump(-1, ' ', false, Json::error_handler_t::replace));
       // Events: a regular window speaks for the hop around its centre; the tail (or only) window
       // for the rest of the recording.
-      if (w.regular) step(seg_end, (static_cast<double>(w.start) + 0.5 * static_cast<double>(W + H)) / rate, s);
-      else step(seg_end, t1, s);
+      const double seg_stop = w.regular ? (static_cast<double>(w.start) + 0.5 * static_cast<double>(W + H)) / rate : t1;
+      if (by_frame) {
+        last_frames.assign(frames_all.begin() + i * t_frames * n, frames_all.begin() + (i + 1) * t_frames * n);
+        last_start = w.start;
+        frame_steps(w.start, last_frames, seg_end, seg_stop);
+      } else {
+        step(seg_end, seg_stop, s);
+      }
       last_scores = s;
     }
     std::fflush(stdout);
@@ -332,7 +380,10 @@ int run_tag(const TagOptions& o) {
     run(pending);
     if (windows_done == 0) fail<IoError>("tag: ", from_stdin ? "standard input" : o.input, " holds no audio");
     const double total = static_cast<double>(windower.total()) / rate;
-    if (!last_scores.empty() && total > seg_end + 1e-9) step(seg_end, total, last_scores);  // the end of the last hop
+    if (!last_scores.empty() && total > seg_end + 1e-9) {  // the end of the last hop
+      if (by_frame) frame_steps(last_start, last_frames, seg_end, total);
+      else step(seg_end, total, last_scores);
+    }
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -396,6 +447,7 @@ int run_tag(const TagOptions& o) {
     events_file.commit();
   }
   csv.commit();
+  frames_file.commit();
   if (!error.empty()) {
     if (windows_done == 0) fail<IoError>(error);
     fail<IoError>(error, " (the ", windows_done, " windows before it, up to ", seconds_text(seg_end), " s, are written)");

@@ -17,8 +17,11 @@
 //   --csv FILE: start,end, then every class's score, one row per window;
 //   --json FILE: everything (settings, windows with every class's score, summary, events);
 //   --events FILE: onset,offset,label,peak (JSON when FILE ends in .json).
+//   --frames FILE (frame-wise models): time, then every class's score, one row per frame step.
 // Events (audio/events.hpp): each window speaks for the hop of time around its centre, so the
 // steps tile the recording; median filter, hysteresis (--on, --off) and --min-duration on them.
+// A frame-wise model (cnn14-sed) speaks per frame (10 ms) instead: the steps are the frames of
+// that same stretch of each window, and a window's score is its best frame's.
 // Files are written to a temporary name and renamed at the end; when the input fails part way
 // (a stream cut mid-sample, NaN samples), what was computed up to there is still written, the
 // error says so, and the exit status is 1.
@@ -35,6 +38,7 @@ struct TagOptions {
   int top_k = 3, batch = 8, threads = 2;
   std::string print = "table";    // table | csv | json | none
   std::string csv, json, events;  // output files ("" = none)
+  std::string frames;             // frame-wise models: every class's score per frame step (CSV)
   double on = 0.5, off = -1, min_duration = 0;
   int median = 1;
   // Standard input only (0 / "" = not given: a file's header says them; stdin needs --rate and

@@ -47,10 +47,14 @@ Variable Cnn14Base::normalise_mels(const Variable& x) {
   return transpose(bn0_->forward(transpose(x, 1, 3)), 1, 3);
 }
 
-Variable Cnn14Base::hidden(const Variable& x) {
+Variable Cnn14Base::trunk(const Variable& x) {
   Variable h = front(x);  // (B, C, T/2, 32), dropout applied
   for (int i = 1; i < 6; ++i) h = drop(blocks_[i]->forward_pooled(h, i < 5 ? Size2(2, 2) : Size2(1, 1)), 0.2);
-  h = mean(h, {3});                                     // (B, 2048, T')  mean over frequency
+  return mean(h, {3});  // (B, 2048, T')  mean over frequency
+}
+
+Variable Cnn14Base::hidden(const Variable& x) {
+  Variable h = trunk(x);
   h = add(max(h, 2).values, mean(h, {2}));              // (B, 2048)      max + mean over time
   return relu(fc1_->forward(drop(h, 0.5)));             // (B, 2048)
 }
@@ -81,7 +85,7 @@ void Cnn14Base::replace_head(int64_t n, uint64_t seed) {
 
 // --- CNN14 --------------------------------------------------------------------------------------
 
-Cnn14::Cnn14(const ModelOptions& options) : Cnn14Base("Cnn14", 1, options) {
+Cnn14::Cnn14(const char* type_name, const ModelOptions& options) : Cnn14Base(type_name, 1, options) {
   Generator gen(options.seed);
   init_panns(*this, gen);
 }
@@ -94,6 +98,30 @@ Variable Cnn14::front(const Variable& x) {
 
 std::vector<std::string> Cnn14::stage_names() const {
   return {"bn0.", "conv_block1.", "conv_block2.", "conv_block3.", "conv_block4.", "conv_block5.", "conv_block6.", "fc1."};
+}
+
+// --- Cnn14_DecisionLevelMax (cnn14-sed) -----------------------------------------------------------
+
+Variable Cnn14Sed::segment_hidden(const Variable& x) {
+  Variable h = trunk(x);                                                  // (B, C, T')
+  h = add(max_pool1d(h, 3, 1, 1), avg_pool1d(h, 3, 1, 1));                // smoothing over neighbouring segments
+  h = transpose(drop(h, 0.5), 1, 2);                                      // (B, T', C)
+  return drop(relu(fc1_->forward(h)), 0.5);                               // (B, T', C)
+}
+
+Variable Cnn14Sed::segment_logits(const Variable& x) { return head_->forward(segment_hidden(x)); }
+
+Variable Cnn14Sed::forward_impl(const Variable& x) { return max(segment_logits(x), 1).values; }
+
+Variable Cnn14Sed::embed(const Variable& x) { return max(segment_hidden(x), 1).values; }
+
+Variable Cnn14Sed::frame_logits(const Variable& x) {
+  Variable seg = segment_logits(x);  // (B, T', N)
+  const int64_t frames = x.size(2), segments = seg.size(1), ratio = 32;  // five 2x2 pools in time
+  // PANNs' interpolate (nearest, x32) then pad_framewise_output (the last frame repeated).
+  std::vector<int64_t> idx(static_cast<size_t>(frames));
+  for (int64_t t = 0; t < frames; ++t) idx[t] = std::min(t / ratio, segments - 1);
+  return index_select(seg, 1, from_vector(idx, {frames}));
 }
 
 // --- Wavegram-Logmel-CNN14 ----------------------------------------------------------------------

@@ -52,6 +52,8 @@ class Cnn14Base : public AudioModel {
   Variable forward_impl(const Variable& x) override;
   // (B, 1, T, 64) log-mel after bn0 ... up to the input of conv_block2: model specific.
   virtual Variable front(const Variable& x) = 0;
+  // The convolutional trunk: front, conv_block2..6, mean over frequency -> (B, 2048, T').
+  Variable trunk(const Variable& x);
   // h = relu(fc1(...)), (B, 2048), before the embedding's dropout.
   Variable hidden(const Variable& x);
   Variable normalise_mels(const Variable& x);  // bn0 over mel bins
@@ -73,11 +75,36 @@ class Cnn14Base : public AudioModel {
 
 class Cnn14 : public Cnn14Base {
  public:
-  explicit Cnn14(const ModelOptions& options);
+  explicit Cnn14(const ModelOptions& options) : Cnn14("Cnn14", options) {}
   std::vector<std::string> stage_names() const override;
 
  protected:
+  Cnn14(const char* type_name, const ModelOptions& options);
   Variable front(const Variable& x) override;
+};
+
+// PANNs' Cnn14_DecisionLevelMax (models.md section 5; `Cnn14_DecisionLevelMax_mAP=0.385.pth`): CNN14's
+// parameters and names, a head applied per time segment instead of after pooling.
+//   trunk as CNN14                               -> (B, 2048, T'), T' = frames / 32 (floor at each pool)
+//   max_pool1d(k 3, s 1, pad 1) + avg_pool1d(k 3, s 1, pad 1, zeros counted) over time, dropout 0.5
+//   per segment: relu(fc1) -> dropout 0.5 -> fc_audioset      -> segment logits (B, T', N)
+//   clip: their maximum over time (forward, (B, N)): sigmoid of it is PANNs' clipwise_output, the
+//         maximum of the segment sigmoids
+//   frames: each segment repeated 32 times, the last one again up to the input's T -> (B, T, N)
+class Cnn14Sed : public Cnn14 {
+ public:
+  explicit Cnn14Sed(const ModelOptions& options) : Cnn14("Cnn14_DecisionLevelMax", options) {}
+  bool framewise() const override { return true; }
+  Variable frame_logits(const Variable& x) override;  // (B, 1, T, 64) -> (B, T, N)
+  Variable segment_logits(const Variable& x);         // (B, 1, T, 64) -> (B, T', N)
+  // Max over time of the per-segment hidden layer (after its dropout), (B, 2048).
+  Variable embed(const Variable& x) override;
+
+ protected:
+  Variable forward_impl(const Variable& x) override;
+
+ private:
+  Variable segment_hidden(const Variable& x);  // (B, T', 2048), dropout applied
 };
 
 // Wavegram-Logmel-CNN14: a learned waveform front end concatenated with the log-mel branch after

@@ -29,6 +29,8 @@ const std::vector<ModelEntry>& model_table() {
        [](const std::smatch& m, const ModelOptions& o) { return std::make_shared<Erann>(std::stoll(m[1]), std::stoll(m[2]), o); }},
       {"cnn14", "PANNs CNN14 (80 M parameters with the AudioSet head)", std::regex("cnn14"),
        [](const std::smatch&, const ModelOptions& o) { return std::make_shared<Cnn14>(o); }},
+      {"cnn14-sed", "PANNs Cnn14_DecisionLevelMax: CNN14's weights, scores per 10 ms frame for event detection", std::regex("cnn14-sed"),
+       [](const std::smatch&, const ModelOptions& o) { return std::make_shared<Cnn14Sed>(o); }},
       {"wavegram-logmel-cnn14", "PANNs Wavegram-Logmel-CNN14 (waveform input)", std::regex("wavegram-logmel-cnn14"),
        [](const std::smatch&, const ModelOptions& o) { return std::make_shared<WavegramLogmelCnn14>(o); }},
       {"resnet-small", "a small ResNet baseline (1.2 M parameters; --activation picks its nonlinearity)", std::regex("resnet-small"),
@@ -40,6 +42,10 @@ const std::vector<ModelEntry>& model_table() {
 }
 
 }  // namespace
+
+Variable AudioModel::frame_logits(const Variable&) {
+  fail<ValueError>(type_name(), " gives one score per clip, not per frame (a frame-wise model: cnn14-sed)");
+}
 
 std::vector<std::pair<std::string, std::string>> model_names() {
   std::vector<std::pair<std::string, std::string>> names;

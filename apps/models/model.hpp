@@ -40,6 +40,11 @@ class AudioModel : public nn::Module {
   virtual void reseed(uint64_t seed) {}
   // Frames of the log-mel must be a multiple of this (ERANN's stride-4 stages need 4^s_m).
   virtual int64_t time_multiple() const { return 1; }
+  // Frame-wise models (cnn14-sed) also give logits per input frame, (B, T, N), whose sigmoid is the
+  // frame-wise score; their forward's (B, N) is the maximum of those over time. Others: false, and
+  // frame_logits throws ValueError.
+  virtual bool framewise() const { return false; }
+  virtual Variable frame_logits(const Variable& x);
 };
 
 struct ModelOptions {

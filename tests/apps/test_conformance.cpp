@@ -19,6 +19,8 @@
 //   wavegram-logmel-cnn14, base 3  EVAL mode; input (2, 16000) waveforms at 32 kHz. The model makes
 //                        its log-mel inside: ours with our float32 front end, PyTorch's with torchaudio
 //                        in float64, so this case also bounds the effect of our front end's ~4e-4 dB.
+//   cnn14-sed, base 3    Cnn14_DecisionLevelMax, EVAL mode, 100 frames: its clip logits (max over
+//                        segments) and gradients as above, and the frame-wise output (framewise.npy).
 //   panns-cnn14-converted, base 2, 527 classes: tools/convert_panns.py's output for a randomly
 //                        initialised PANNs Cnn14 saved as {"model": state_dict}; logits only.
 #include <gtest/gtest.h>
@@ -28,6 +30,7 @@
 #include <iostream>
 #include <set>
 
+#include "apps/models/cnn14.hpp"
 #include "apps/models/model.hpp"
 
 namespace ag::models {
@@ -122,6 +125,7 @@ INSTANTIATE_TEST_SUITE_P(Models, Conformance,
                          ::testing::Values(Case{"erann-3-1", "erann-3-1", 3, 10, true},
                                            Case{"resnet-small", "resnet-small", 8, 10, false},
                                            Case{"cnn14", "cnn14", 3, 10, false},
+                                           Case{"cnn14-sed", "cnn14-sed", 3, 10, false},
                                            Case{"wavegram-logmel-cnn14", "wavegram-logmel-cnn14", 3, 10, false}),
                          [](const ::testing::TestParamInfo<Case>& info) {
                            std::string n = info.param.dir;
@@ -131,6 +135,36 @@ INSTANTIATE_TEST_SUITE_P(Models, Conformance,
                          });
 
 // The check is sharp: eval-mode CNN14 with bn0's running variance off by 1 % already fails it.
+TEST(Cnn14Sed, FramewiseOutputMatchesPanns) {
+  // PANNs' framewise_output: segment sigmoids repeated 32 times, the last one again to frame 100.
+  auto model = load(Case{"cnn14-sed", "cnn14-sed", 3, 10, false});
+  NoGradGuard ng;
+  Tensor x = load_npy(kDir + "cnn14-sed/input.npy");  // (4, 1, 100, 64)
+  auto* sed = dynamic_cast<Cnn14Sed*>(model.get());
+  ASSERT_NE(sed, nullptr);
+  ASSERT_TRUE(model->framewise());
+  Tensor frames = sigmoid(model->frame_logits(Variable(x))).data();
+  EXPECT_EQ(frames.shape(), (Shape{4, 100, 10}));
+  const double e = rel_err(frames, load_npy(kDir + "cnn14-sed/framewise.npy"));
+  EXPECT_LE(e, kTol);
+  // The clip logits are the frames' maximum: sigmoid(forward) is PANNs' clipwise_output.
+  Tensor clip = model->forward(Variable(x)).data();
+  EXPECT_LE(rel_err(sigmoid(Variable(clip)).data(), max(Variable(frames), 1).values.data()), 1e-6);
+  EXPECT_EQ(sed->segment_logits(Variable(x)).size(1), 3);  // 100 -> 50 -> 25 -> 12 -> 6 -> 3
+  std::cout << "[conformance] cnn14-sed frame-wise output " << e << "\n";
+  // A clip model has no frames.
+  ModelOptions small;
+  small.base_channels = 2;
+  auto cnn14 = build_model("cnn14", small);
+  EXPECT_FALSE(cnn14->framewise());
+  try {
+    cnn14->frame_logits(Variable(x));
+    ADD_FAILURE() << "no error";
+  } catch (const ValueError& err) {
+    EXPECT_NE(std::string(err.what()).find("Cnn14 gives one score per clip, not per frame"), std::string::npos) << err.what();
+  }
+}
+
 TEST(ConformanceCheck, DetectsASlightlyWrongRunningVariance) {
   const Case c{"cnn14", "cnn14", 3, 10, false};
   auto model = load(c);

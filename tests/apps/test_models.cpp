@@ -81,6 +81,27 @@ TEST(Models, Cnn14CountsAndPannsNames) {
   EXPECT_NEAR(network + panns_front_end, 10.5, 0.01);
 }
 
+TEST(Models, Cnn14SedHasCnn14sWeightsAndFrames) {
+  // Cnn14_DecisionLevelMax: the same parameters under the same names (a CNN14 state dict loads
+  // strictly), clip logits (B, N), frame logits (B, T, N) for any T >= 32, a transfer head per segment.
+  auto sed = make("cnn14-sed", 527);
+  EXPECT_EQ(sed->num_parameters(true), 80753615);
+  ModelOptions o;
+  o.num_classes = 7;
+  o.base_channels = 2;
+  auto a = build_model("cnn14", o), b = build_model("cnn14-sed", o);
+  EXPECT_TRUE(b->load_state_dict(a->state_dict(), /*strict=*/true).ok());
+  b->eval();
+  NoGradGuard g;
+  Tensor x = randn({2, 1, 75, 64});
+  EXPECT_EQ(b->forward(Variable(x)).shape(), (Shape{2, 7}));
+  EXPECT_EQ(b->frame_logits(Variable(x)).shape(), (Shape{2, 75, 7}));
+  EXPECT_EQ(b->embed(Variable(x)).shape(), (Shape{2, 64}));
+  b->replace_head(3, 1);
+  EXPECT_EQ(b->frame_logits(Variable(x)).shape(), (Shape{2, 75, 3}));
+  EXPECT_THROW(b->forward(Variable(randn({2, 1, 75, 128}))), ShapeError);  // not the panns front end's 64 mels
+}
+
 TEST(Models, Cnn14TransferHead) {
   auto m = make("cnn14", 527);
   m->replace_head(10, 1);

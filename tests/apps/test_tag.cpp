@@ -49,6 +49,11 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
 Json read_json(const std::string& path) {
   std::ifstream f(path);
   return Json::parse(f);
@@ -142,6 +147,48 @@ TEST(Tag, ShortFileIsOneWindowAndEventsTileTheRecording) {
   }
 }
 
+TEST(Tag, FramewiseModelGivesScoresPer10msFrame) {
+  // cnn14-sed (the same random weights converted as Cnn14_DecisionLevelMax): its frames tile the
+  // recording at 10 ms, a window's score is its best frame's (predict's clip score), and events
+  // start and end on frame boundaries.
+  const char* sed = "tests/fixtures/models/panns-cnn14-sed-converted/weights.safetensors";
+  std::vector<float> x = chirp(4.3 * 32000, 11);
+  ag::audio::write_wav(tmp("sed.wav"), x, 1, 32000);
+  ag::audio::write_wav(tmp("sed_cut.wav"), std::vector<float>(x.begin() + 32000, x.begin() + 3 * 32000), 1, 32000);
+  Result r = app("tag " + tmp("sed.wav") + " --checkpoint " + sed + " --window 2 --hop 1 --threads 1 --print none --on 0.6 --off 0.4 " +
+                 "--frames " + tmp("sed_frames.csv") + " --json " + tmp("sed.json"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("cnn14-sed (tagger: sigmoid scores per 10 ms frame, 527 classes)"), std::string::npos) << r.out;
+  std::vector<std::string> rows = lines(slurp(tmp("sed_frames.csv")));
+  ASSERT_EQ(rows.size(), 1u + 430u);  // header, then 0.00 .. 4.29 s
+  EXPECT_EQ(rows[0].rfind("time,Speech,", 0), 0u);
+  for (int f = 0; f < 430; f += 37) {
+    char expect[32];
+    std::snprintf(expect, sizeof expect, "%.3f,", f * 0.01);
+    EXPECT_EQ(rows[1 + f].rfind(expect, 0), 0u) << rows[1 + f].substr(0, 30);
+  }
+  // Window 1 (1-3 s) against predict on those samples: the clip score, max over its frames.
+  Result p = app("predict " + tmp("sed_cut.wav") + " --checkpoint " + sed + " --clip-seconds 2 --threads 1 --logits " + tmp("sed_cut.npy"));
+  ASSERT_EQ(p.status, 0) << p.out;
+  std::vector<float> logits = ag::load_npy(tmp("sed_cut.npy")).to_vector<float>();
+  Json j = read_json(tmp("sed.json"));
+  const auto& sc = j["windows"][1]["scores"];
+  double worst = 0;
+  for (size_t i = 0; i < logits.size(); ++i) worst = std::max(worst, std::abs(sc[i].get<double>() - 1.0 / (1.0 + std::exp(-logits[i]))));
+  EXPECT_LT(worst, 1e-5);
+  ASSERT_FALSE(j["events"].empty());
+  for (const auto& e : j["events"]) {
+    const double on = e["onset"].get<double>() * 100, off = e["offset"].get<double>() * 100;
+    EXPECT_NEAR(on, std::round(on), 1e-6);
+    EXPECT_TRUE(std::abs(off - std::round(off)) < 1e-6 || std::abs(off - 430) < 1e-6) << off;
+  }
+  // --frames needs a frame-wise model.
+  Result bad = app(tag(tmp("sed.wav"), "--frames " + tmp("no.csv")));
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.out.find("--frames needs a frame-wise model (cnn14-sed)"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(tmp("no.csv")));
+}
+
 // Writes `seconds` of s16le mono noise at 32 kHz, then `trailing` bytes, into `cmd`'s standard
 // input (cmd redirects its own output).
 void pipe_into(const std::string& cmd, double seconds, const std::string& trailing = "") {
@@ -162,11 +209,6 @@ void pipe_into(const std::string& cmd, double seconds, const std::string& traili
   }
   if (!trailing.empty()) fwrite(trailing.data(), 1, trailing.size(), p);
   pclose(p);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
 
 TEST(Tag, TenMinuteLiveStreamInConstantMemory) {
