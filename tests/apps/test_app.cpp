@@ -180,7 +180,7 @@ TEST_F(App, BadInputIsOneLineAndNonZero) {
 TEST(AppHelp, ListsTheModelRegistrysNames) {
   AppRun r = app("train --help");
   EXPECT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("erann-<s_m>-<W> | cnn14 | wavegram-logmel-cnn14 | resnet-small | blocks"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("erann-<s_m>-<W> | cnn14 | cnn14-sed | wavegram-logmel-cnn14 | resnet-small | blocks"), std::string::npos) << r.out;
   AppRun bad = app("summary --model vgg");
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.out.find("unknown model 'vgg' (expected one of: erann-<s_m>-<W>, cnn14, cnn14-sed, wavegram-logmel-cnn14, resnet-small, blocks)"),
