@@ -24,6 +24,10 @@ const AudioItem& AudioDataset::operator[](int64_t i) const {
   return items_[static_cast<size_t>(i)];
 }
 
+bool AudioDataset::multi_label() const {
+  return std::any_of(items_.begin(), items_.end(), [](const AudioItem& it) { return !it.tags.empty(); });
+}
+
 std::vector<int64_t> AudioDataset::labels() const {
   std::vector<int64_t> out;
   for (const auto& it : items_) out.push_back(it.label);
@@ -96,6 +100,7 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 namespace {
 
 // A CSV file as rows of named fields; IoError naming the file if it cannot be read or lacks columns.
+const char* const kLineKey = "\x01line";  // no header names a column so
 struct Csv {
   std::vector<std::map<std::string, std::string>> rows;
 };
@@ -119,6 +124,7 @@ Csv parse_csv(const std::string& text, const std::string& path, const std::vecto
     }
     std::map<std::string, std::string> row;
     for (size_t i = 0; i < header.size(); ++i) row[header[i]] = fields[i];
+    row[kLineKey] = std::to_string(line_no);  // for errors that name the line
     csv.rows.push_back(std::move(row));
   }
   return csv;
@@ -267,9 +273,56 @@ AudioDataset ravdess(const std::string& root, const DatasetOptions& options) {
       continue;
     }
     if (parts[0] != 3 || parts[1] != 1) continue;  // audio-only speech; song and video are not this dataset
-    items.push_back({p.string(), parts[2] - 1, parts[6]});
+    items.push_back({p.string(), parts[2] - 1, parts[6], {}});
   }
   return finish("RAVDESS-speech", emotions, items, bad, options);
+}
+
+AudioDataset tagged_csv(const std::string& csv_path, const std::vector<std::string>& classes, const DatasetOptions& options) {
+  return tagged_csv_from_text(read_text(csv_path, "tags"), csv_path, classes, options);
+}
+
+AudioDataset tagged_csv_from_text(const std::string& csv_text, const std::string& csv_path, const std::vector<std::string>& classes,
+                                  const DatasetOptions& options) {
+  const char* what = "tags";
+  if (classes.empty()) fail<ValueError>(what, ": '", csv_path, "': no classes to map its labels to");
+  const Csv csv = parse_csv(csv_text, csv_path, {"filename", "labels"}, what);
+  std::map<std::string, int64_t> index;
+  for (size_t c = 0; c < classes.size(); ++c) index.emplace(classes[c], static_cast<int64_t>(c));
+  auto trim = [](std::string t) {
+    const size_t a = t.find_first_not_of(" \t\r"), b = t.find_last_not_of(" \t\r");
+    return a == std::string::npos ? std::string() : t.substr(a, b - a + 1);
+  };
+  const std::string dir = fs::path(csv_path).parent_path().string();
+  std::vector<AudioItem> items;
+  std::vector<BadFile> bad;
+  for (const auto& r : csv.rows) {
+    const std::string& line = r.at(kLineKey);
+    AudioItem it;
+    std::stringstream ls(r.at("labels"));
+    for (std::string piece; std::getline(ls, piece, ';');) {
+      piece = trim(piece);
+      if (piece.empty()) continue;
+      auto at = index.find(piece);
+      if (at == index.end())
+        fail<IoError>(what, ": '", csv_path, "' line ", line, ": label '", piece, "' is not one of the model's ", classes.size(),
+                      " classes (labels are class names separated by ';')");
+      it.tags.push_back(at->second);
+    }
+    if (it.tags.empty()) fail<IoError>(what, ": '", csv_path, "' line ", line, ": no labels");
+    std::sort(it.tags.begin(), it.tags.end());
+    it.tags.erase(std::unique(it.tags.begin(), it.tags.end()), it.tags.end());
+    it.label = it.tags[0];
+    if (r.count("fold")) it.fold = static_cast<int>(to_int(r.at("fold"), csv_path, what));
+    const std::string name = trim(r.at("filename"));
+    const fs::path direct = fs::path(dir) / name;
+    std::error_code ec;
+    if (!name.empty() && fs::is_regular_file(direct, ec)) it.path = direct.string();
+    else it.path = find_audio((fs::path(dir) / fs::path(name).parent_path()).string(), stem_of(name));
+    if (it.path.empty()) bad.push_back({direct.string(), "missing"});
+    items.push_back(std::move(it));
+  }
+  return finish("tagged clips (" + fs::path(csv_path).filename().string() + ")", classes, items, bad, options);
 }
 
 AudioDataset folder_dataset(const std::string& root, const DatasetOptions& options) {
@@ -306,7 +359,7 @@ AudioDataset folder_dataset_from_listing(const std::string& root, std::vector<st
   std::vector<AudioItem> items;
   for (size_t c = 0; c < classes.size(); ++c) {
     std::sort(per_class[c].begin(), per_class[c].end());
-    for (auto& f : per_class[c]) items.push_back({f, static_cast<int64_t>(c), 0});
+    for (auto& f : per_class[c]) items.push_back({f, static_cast<int64_t>(c), 0, {}});
   }
   return finish("folder:" + fs::path(root).filename().string(), classes, items, {}, options);
 }

@@ -11,6 +11,11 @@
 //   ravdess(root)        RAVDESS speech: root/Actor_XX/03-01-EE-II-SS-RR-AA.wav; label = emotion EE
 //                        (8 classes), fold = actor AA (1-24); song files (vocal channel 02) are skipped.
 //   folder_dataset(root) root/<class name>/*.<audio>: classes are the sub-folders, sorted by name.
+//   tagged_csv(csv, classes)  multi-label clips (AudioSet-style tagging): a CSV with columns
+//                        filename and labels (class names separated by ';'; AudioSet's names hold
+//                        commas) and optionally fold; files relative to the CSV's folder. The
+//                        classes are given (a tagger's, from its checkpoint); a label that is not
+//                        one of them is an error naming the file, line and label.
 //
 // Audio is found as `<dir>/<stem>.<ext>` trying wav, flac, ogg (then any extension libsndfile
 // reads), so the official ESC-50 WAV clone and the OGG release in ../shared/data/esc50 both work.
@@ -31,6 +36,9 @@ struct AudioItem {
   std::string path;
   int64_t label = 0;  // class index in [0, num_classes)
   int fold = 0;       // 0 when the dataset has no folds
+  // Multi-label data (tagged_csv): every class the clip holds, ascending; `label` is the first.
+  // Empty for single-label data sets.
+  std::vector<int64_t> tags;
 };
 
 struct BadFile {
@@ -57,6 +65,8 @@ class AudioDataset {
   int64_t num_classes() const { return static_cast<int64_t>(class_names_.size()); }
   const std::vector<BadFile>& bad_files() const { return bad_; }
   std::vector<int64_t> labels() const;
+  // True when the clips carry several labels each (tagged_csv).
+  bool multi_label() const;
 
   // The clips whose fold is (not) in `folds`: 5-fold cross-validation is
   // train = without_folds({k}), test = with_folds({k}).
@@ -78,6 +88,9 @@ AudioDataset esc50(const std::string& root, bool esc10 = false, const DatasetOpt
 AudioDataset urbansound8k(const std::string& root, const DatasetOptions& options = {});
 AudioDataset ravdess(const std::string& root, const DatasetOptions& options = {});
 AudioDataset folder_dataset(const std::string& root, const DatasetOptions& options = {});
+AudioDataset tagged_csv(const std::string& csv_path, const std::vector<std::string>& classes, const DatasetOptions& options = {});
+AudioDataset tagged_csv_from_text(const std::string& csv_text, const std::string& csv_path, const std::vector<std::string>& classes,
+                                  const DatasetOptions& options = {});
 
 // The readers above, from metadata already in memory (the fuzz targets use these; the functions
 // above read the files and call them): the CSV's text, or the folder's listing (class folder names,

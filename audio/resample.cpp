@@ -5,12 +5,12 @@
 
 #include <cmath>
 
+#include "audio/resample_private.hpp"
 #include "tensor/error.hpp"
 
 namespace ag::audio {
-namespace {
 
-unsigned long soxr_recipe(ResampleQuality q) {
+unsigned long detail::soxr_recipe(ResampleQuality q) {
   switch (q) {
     case ResampleQuality::Quick: return SOXR_QQ;
     case ResampleQuality::Low: return SOXR_LQ;
@@ -20,8 +20,6 @@ unsigned long soxr_recipe(ResampleQuality q) {
   }
   return SOXR_HQ;
 }
-
-}  // namespace
 
 std::vector<float> resample_interleaved(const std::vector<float>& x, int channels, double in_rate,
                                         double out_rate, ResampleQuality quality) {
@@ -37,7 +35,7 @@ std::vector<float> resample_interleaved(const std::vector<float>& x, int channel
   std::vector<float> out(out_frames * channels);
   if (out_frames == 0) return out;
   const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-  const soxr_quality_spec_t q = soxr_quality_spec(soxr_recipe(quality), 0);
+  const soxr_quality_spec_t q = soxr_quality_spec(detail::soxr_recipe(quality), 0);
   size_t in_done = 0, out_done = 0;
   soxr_error_t err = soxr_oneshot(in_rate, out_rate, static_cast<unsigned>(channels), x.data(), in_frames, &in_done,
                                   out.data(), out_frames, &out_done, &io, &q, nullptr);

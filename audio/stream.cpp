@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "audio/resample_private.hpp"
 #include "tensor/error.hpp"
 
 namespace ag::audio {
@@ -83,17 +84,6 @@ class PcmSource final : public SampleSource {
   bool ended_ = false;
 };
 
-unsigned long soxr_recipe(ResampleQuality q) {
-  switch (q) {
-    case ResampleQuality::Quick: return SOXR_QQ;
-    case ResampleQuality::Low: return SOXR_LQ;
-    case ResampleQuality::Medium: return SOXR_MQ;
-    case ResampleQuality::High: return SOXR_HQ;
-    case ResampleQuality::VeryHigh: return SOXR_VHQ;
-  }
-  return SOXR_HQ;
-}
-
 }  // namespace
 
 std::unique_ptr<SampleSource> file_source(const std::string& path) { return std::make_unique<FileSource>(path); }
@@ -118,7 +108,7 @@ MonoStream::MonoStream(std::unique_ptr<SampleSource> source, const StreamOptions
   if (source_->sample_rate() != options_.sample_rate) {
     soxr_error_t err = nullptr;
     const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-    const soxr_quality_spec_t q = soxr_quality_spec(soxr_recipe(options_.quality), 0);
+    const soxr_quality_spec_t q = soxr_quality_spec(detail::soxr_recipe(options_.quality), 0);
     soxr_ = soxr_create(source_->sample_rate(), options_.sample_rate, 1, &err, &io, &q, nullptr);
     if (err || !soxr_) fail<ValueError>("resample: libsoxr cannot convert ", source_->sample_rate(), " -> ", options_.sample_rate, " Hz: ", err);
   }

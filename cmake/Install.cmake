@@ -19,7 +19,8 @@ foreach(lib ${AUDIOGRAD_LIBRARIES})
   set_target_properties(audiograd_${lib} PROPERTIES EXPORT_NAME ${lib})
   add_library(audiograd::${lib} ALIAS audiograd_${lib})  # the same names inside this build
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${lib}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/audiograd/${lib}
-          FILES_MATCHING PATTERN "*.hpp" PATTERN "mpi_communicator.hpp" EXCLUDE)  # audiograd_mpi is the app's
+          FILES_MATCHING PATTERN "*.hpp" PATTERN "mpi_communicator.hpp" EXCLUDE  # audiograd_mpi is the app's
+          PATTERN "*_private.hpp" EXCLUDE)        # shared inside one library only
   list(APPEND AUDIOGRAD_TARGETS audiograd_${lib})
 endforeach()
 if(AUDIOGRAD_SANITIZE)

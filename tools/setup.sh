@@ -14,6 +14,7 @@ pkgs=(
   libfftw3-dev             # STFT
   libsndfile1-dev          # decoding WAV / FLAC / OGG
   libsoxr-dev              # resampling
+  zlib1g-dev               # deflate for the PNG in tag --html
   libcli11-dev             # command-line parsing for the apps
   nlohmann-json3-dev       # JSON: the safetensors header, summary.json, result.json, predict --json
   libgtest-dev             # unit tests

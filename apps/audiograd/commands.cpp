@@ -70,16 +70,68 @@ double probe_accuracy(const ProbeOptions& o, int fold, int64_t n_classes, Tensor
 }
 }  // namespace
 
+// eval on multi-label clips: mAP (PANNs' metric), per-class AP, and the binary cross-entropy.
+int print_tagging_eval(const EvalOptions& o, models::AudioModel& model, Task task, const std::vector<std::string>& classes,
+                       const audio::AudioDataset& test, const EvalResult& r) {
+  const int64_t n = model.num_classes(), clips = test.size();
+  const std::vector<float> logits = r.logits.contiguous().to_vector<float>();
+  std::vector<std::vector<int64_t>> tags;
+  for (const auto& it : test.items()) tags.push_back(it.tags.empty() ? std::vector<int64_t>{it.label} : it.tags);
+  // AP only ranks each class's clips, so a classifier's softmax works as well as a tagger's sigmoid.
+  Tensor probs = (task == Task::Tagging ? sigmoid(Variable(r.logits)) : softmax(Variable(r.logits), 1)).data();
+  const TaggingMetrics m = tagging_metrics(probs.contiguous().to_vector<float>(), n, tags);
+  double bce = 0;  // mean over clips and classes, from the logits (stable form)
+  for (int64_t i = 0; i < clips; ++i)
+    for (int64_t c = 0; c < n; ++c) {
+      const double x = logits[static_cast<size_t>(i * n + c)];
+      const double y = std::binary_search(tags[i].begin(), tags[i].end(), c) ? 1.0 : 0.0;
+      bce += std::max(x, 0.0) - x * y + std::log1p(std::exp(-std::fabs(x)));
+    }
+  bce /= static_cast<double>(std::max<int64_t>(1, clips * n));
+  if (o.json) {
+    Json ap = Json::object();
+    for (int64_t c = 0; c < n; ++c)
+      if (m.ap[c] >= 0) ap[classes[c]] = m.ap[c];
+    std::cout << json_text({{"checkpoint", o.checkpoint}, {"clips", clips}, {"mAP", m.map}, {"classes_with_clips", m.classes_with_clips},
+                            {"loss", bce}, {"per_class_ap", ap}});
+    return 0;
+  }
+  std::printf("%ld clips, mAP %.4f over the %ld classes they hold, binary cross-entropy %.4f\n\n%-40s %6s %6s\n", static_cast<long>(clips),
+              m.map, static_cast<long>(m.classes_with_clips), bce, "class", "clips", "AP");
+  for (int64_t c = 0; c < n; ++c) {
+    if (m.ap[c] < 0) continue;
+    int64_t k = 0;
+    for (const auto& t : tags) k += std::binary_search(t.begin(), t.end(), c);
+    std::printf("%-40s %6ld %6.3f\n", classes[c].c_str(), static_cast<long>(k), m.ap[c]);
+  }
+  return 0;
+}
+
 int run_eval(const EvalOptions& o) {
   set_num_threads(o.threads);
   std::vector<std::string> classes;
-  auto model = load_model(o.checkpoint, &classes);
-  audio::AudioDataset data = open_dataset(o.dataset, o.data, false);
-  check_classes(*model, data, o.checkpoint);
+  Task task = Task::Classification;
+  nn::Metadata meta;
+  auto model = load_model(o.checkpoint, &classes, &task, &meta);
+  // Clips as long as the model was trained on (the PANNs converter records 10 s), unless said.
+  double clip_seconds = o.clip_seconds;
+  if (clip_seconds == 0) {
+    auto it = meta.find("audiograd.clip_seconds");
+    clip_seconds = it != meta.end() ? std::stod(it->second) : 5.0;
+  }
+  audio::AudioDataset data;
+  if (o.dataset == "tags") {  // multi-label clips, mapped to the checkpoint's classes by name
+    if (o.data.empty()) fail<ValueError>("eval --dataset tags: --data names the CSV (columns filename, labels; labels separated by ';')");
+    data = audio::tagged_csv(o.data, classes);
+  } else {
+    data = open_dataset(o.dataset, o.data, false);
+    check_classes(*model, data, o.checkpoint);
+  }
   std::vector<int> folds = parse_folds(o.folds, dataset_folds(data));
   audio::AudioDataset test = data.with_folds(folds);
-  EvalResult r = evaluate(*model, test, pipeline_for(*model, o.clip_seconds), o.batch_size, o.workers);
+  EvalResult r = evaluate(*model, test, pipeline_for(*model, clip_seconds), o.batch_size, o.workers);
   const int64_t n = model->num_classes();
+  if (test.multi_label()) return print_tagging_eval(o, *model, task, classes, test, r);
   const std::vector<double> per_class = per_class_accuracy(r.confusion);
   if (o.json) {
     Json acc = Json::object();

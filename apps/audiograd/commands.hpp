@@ -8,7 +8,7 @@ namespace ag::app {
 
 struct EvalOptions {
   std::string checkpoint, dataset = "esc50", data, folds = "all";
-  double clip_seconds = 5.0;
+  double clip_seconds = 0;  // 0: the checkpoint's audiograd.clip_seconds, else 5
   int batch_size = 32, threads = 2, workers = 1;
   bool json = false;
 };

@@ -142,12 +142,13 @@ TrainConfig saved_config(const TrainConfig& tc, std::string* text) {
 }
 
 CLI::App* add_eval(CLI::App& app, EvalOptions& eo) {
-  CLI::App* ev = app.add_subcommand("eval", "accuracy, per-class accuracy and confusion matrix of a checkpoint");
+  CLI::App* ev = app.add_subcommand("eval", "accuracy, per-class accuracy and confusion matrix of a checkpoint (mAP and per-class AP on multi-label clips)");
   ev->add_option("--checkpoint", eo.checkpoint, "model checkpoint (fold<k>/model.safetensors)")->required();
-  ev->add_option("--dataset", eo.dataset, "dataset")->capture_default_str();
-  ev->add_option("--data", eo.data, "dataset root");
+  ev->add_option("--dataset", eo.dataset,
+                 "dataset: esc50, esc10, esc40, us8k, ravdess, folder, or tags (multi-label clips: mAP)")->capture_default_str();
+  ev->add_option("--data", eo.data, "dataset root (--dataset tags: the CSV, columns filename and labels, labels separated by ';')");
   ev->add_option("--folds", eo.folds, "folds to evaluate on (1 | 2,4 | all)")->capture_default_str();
-  ev->add_option("--clip-seconds", eo.clip_seconds, "clip length")->capture_default_str();
+  ev->add_option("--clip-seconds", eo.clip_seconds, "clip length (default: the checkpoint's training length, else 5)");
   ev->add_option("--batch-size", eo.batch_size, "batch size")->capture_default_str();
   ev->add_option("--threads", eo.threads, "threads")->capture_default_str();
   ev->add_flag("--json", eo.json, "print JSON");
@@ -215,6 +216,7 @@ CLI::App* add_tag(CLI::App& app, TagOptions& to) {
   tg->add_option("--csv", to.csv, "write every class's score per window to this CSV file");
   tg->add_option("--json", to.json, "write windows, summary and events to this JSON file");
   tg->add_option("--frames", to.frames, "frame-wise models (cnn14-sed): write every class's score per 10 ms frame to this CSV file");
+  tg->add_option("--html", to.html, "write a picture: the log-mel, with the top classes' scores over time under it (HTML, inline SVG)");
   tg->add_option("--events", to.events, "write the events to this file (CSV, or JSON when it ends in .json)");
   tg->add_option("--on", to.on, "events: start when a score reaches this")->capture_default_str();
   tg->add_option("--off", to.off, "events: end when the score falls below this (default: --on)");

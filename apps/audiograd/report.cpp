@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "apps/audiograd/svg.hpp"
 #include "apps/audiograd/text.hpp"
 #include "tensor/io.hpp"
 
@@ -17,19 +18,6 @@ namespace ag::app {
 namespace fs = std::filesystem;
 
 namespace {
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    if (ch == '<') o += "&lt;";
-    else if (ch == '>') o += "&gt;";
-    else if (ch == '&') o += "&amp;";
-    else if (ch == '"') o += "&quot;";
-    else o += ch;
-  }
-  return o;
-}
-
-const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
 
 // A line chart of y(epoch) for several series, as an SVG element.
 struct Series {
@@ -131,7 +119,7 @@ void write_report(const std::string& out, const TrainConfig& c, const std::vecto
   for (const auto& m : metrics)
     if (std::find(fold_ids.begin(), fold_ids.end(), m.fold) == fold_ids.end()) fold_ids.push_back(m.fold);
   for (size_t i = 0; i < fold_ids.size(); ++i) {
-    std::string color = kColors[i % 10];
+    std::string color = line_color(i);
     Series tl{"fold " + std::to_string(fold_ids[i]) + " train", color, false, {}}, vl{"fold " + std::to_string(fold_ids[i]) + " test", color, true, {}};
     Series ta = tl, va = vl;
     for (const auto& m : metrics) {

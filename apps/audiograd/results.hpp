@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,19 @@ struct FoldResult {
 
 // Accuracy per true class, confusion[c][c] / sum_k confusion[c][k]; -1 for a class with no clips.
 std::vector<double> per_class_accuracy(const Confusion& confusion);
+
+// Average precision of one class over clips, as scikit-learn's average_precision_score (what
+// PANNs reports as mAP): clips ranked by score, high to low, tied scores taken as one threshold;
+// AP = sum over thresholds of (recall gained) x (precision there). -1 when no clip is positive.
+double average_precision(const std::vector<float>& scores, const std::vector<bool>& positive);
+
+// Multi-label evaluation: `scores` (clips, N) row-major, `tags[i]` clip i's classes.
+struct TaggingMetrics {
+  double map = 0;                 // mean of ap over the classes with at least one positive clip
+  std::vector<double> ap;         // (N,), -1 for a class no clip holds
+  int64_t classes_with_clips = 0;
+};
+TaggingMetrics tagging_metrics(const std::vector<float>& scores, int64_t n_classes, const std::vector<std::vector<int64_t>>& tags);
 
 // Mean and (population) standard deviation of the fold accuracies; (0, 0) for no folds.
 std::pair<double, double> mean_std(const std::vector<FoldResult>& folds);

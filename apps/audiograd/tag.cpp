@@ -16,6 +16,7 @@
 #include "apps/audiograd/checkpoints.hpp"
 #include "apps/audiograd/data.hpp"
 #include "apps/audiograd/json.hpp"
+#include "apps/audiograd/tag_picture.hpp"
 #include "apps/audiograd/text.hpp"
 #include "audio/events.hpp"
 #include "audio/stream.hpp"
@@ -242,8 +243,19 @@ int run_tag(const TagOptions& o) {
   const bool by_frame = model->framewise();
   const double frame_dt = static_cast<double>(fc.hop_length) / rate;  // 10 ms for the panns front end
   std::vector<float> last_frames;
-  int64_t last_start = 0;
-  OutFile frames_file(o.frames);
+  int64_t last_start = 0, last_start_any = 0;
+  OutFile frames_file(o.frames), html_file(o.html);
+  // --html: the log-mel and every class's score over time, pooled into a bounded picture.
+  std::unique_ptr<TagPicture> picture;
+  if (html_file) picture = std::make_unique<TagPicture>(fc.n_mels, n);
+  std::vector<float> last_mel;  // the last window's log-mel (T x F), for the stretch after it
+  // Log-mel frames of a window starting at `start` (samples) whose centres fall in [a, b) seconds.
+  auto picture_frames = [&](int64_t start, const float* mel, int64_t t_frames, double a, double b) {
+    for (int64_t f = 0; f < t_frames; ++f) {
+      const double t = static_cast<double>(start + f * fc.hop_length) / rate;
+      if (t >= a && t < b) picture->add_frame(t, mel + f * fc.n_mels);
+    }
+  };
   if (frames_file) {
     if (!by_frame) fail<ValueError>("--frames needs a frame-wise model (cnn14-sed); ", o.checkpoint, " scores whole windows");
     std::string h = "time";
@@ -260,6 +272,7 @@ int run_tag(const TagOptions& o) {
   };
   auto step = [&](double t0, double t1, const std::vector<float>& scores) {
     if (!(t1 > t0)) return;
+    if (picture) picture->add_scores(t0, t1, scores.data());
     for (const auto& e : detector.push(t0, t1, scores)) {
       print_event(e);
       all_events.push_back(e);
@@ -291,16 +304,25 @@ int run_tag(const TagOptions& o) {
   auto run = [&](std::vector<Window>& ws) {
     if (ws.empty()) return;
     const int64_t b = static_cast<int64_t>(ws.size()), len = static_cast<int64_t>(ws[0].samples.size());
-    Tensor x;
+    Tensor x, mel;  // the model's input; the log-mel (B, T, F) when --html draws it
     if (model->input_kind() == models::InputKind::Waveform) {
       std::vector<float> flat;
       for (const auto& w : ws) flat.insert(flat.end(), w.samples.begin(), w.samples.end());
       x = from_vector(flat, {b, len});
+      if (picture) {
+        std::vector<std::vector<float>> waves;
+        for (auto& w : ws) waves.push_back(w.samples);
+        mel = logmel.batch(waves);
+      }
     } else {
       std::vector<std::vector<float>> waves;
       for (auto& w : ws) waves.push_back(w.samples);
-      x = fit_frames(logmel.batch(waves).unsqueeze(1), model->time_multiple());  // (B, 1, T, F)
+      mel = logmel.batch(waves);
+      x = fit_frames(mel.unsqueeze(1), model->time_multiple());  // (B, 1, T, F)
     }
+    std::vector<float> mel_all;
+    const int64_t mel_frames = picture ? mel.size(1) : 0;
+    if (picture) mel_all = mel.contiguous().to_vector<float>();
     std::vector<float> all, frames_all;  // (B, N) window scores; frame-wise models: (B, T, N) too
     int64_t t_frames = 0;
     if (by_frame) {
@@ -353,6 +375,11 @@ int run_tag(const TagOptions& o) {
       // Events: a regular window speaks for the hop around its centre; the tail (or only) window
       // for the rest of the recording.
       const double seg_stop = w.regular ? (static_cast<double>(w.start) + 0.5 * static_cast<double>(W + H)) / rate : t1;
+      if (picture) {
+        const float* m = mel_all.data() + i * mel_frames * fc.n_mels;
+        picture_frames(w.start, m, mel_frames, seg_end, seg_stop);
+        last_mel.assign(m, m + mel_frames * fc.n_mels);
+      }
       if (by_frame) {
         last_frames.assign(frames_all.begin() + i * t_frames * n, frames_all.begin() + (i + 1) * t_frames * n);
         last_start = w.start;
@@ -361,6 +388,7 @@ int run_tag(const TagOptions& o) {
         step(seg_end, seg_stop, s);
       }
       last_scores = s;
+      last_start_any = w.start;
     }
     std::fflush(stdout);
     ws.clear();
@@ -381,6 +409,7 @@ int run_tag(const TagOptions& o) {
     if (windows_done == 0) fail<IoError>("tag: ", from_stdin ? "standard input" : o.input, " holds no audio");
     const double total = static_cast<double>(windower.total()) / rate;
     if (!last_scores.empty() && total > seg_end + 1e-9) {  // the end of the last hop
+      if (picture) picture_frames(last_start_any, last_mel.data(), static_cast<int64_t>(last_mel.size()) / fc.n_mels, seg_end, total);
       if (by_frame) frame_steps(last_start, last_frames, seg_end, total);
       else step(seg_end, total, last_scores);
     }
@@ -445,6 +474,18 @@ int run_tag(const TagOptions& o) {
         events_file.write(seconds_text(e.onset) + "," + seconds_text(e.offset) + "," + csv_field(classes[e.label]) + "," + num(e.peak, 6) + "\n");
     }
     events_file.commit();
+  }
+  if (picture) {
+    std::vector<int64_t> drawn(by_max.begin(), by_max.begin() + std::min<int64_t>(std::max(o.top_k, 5), n));
+    TagPictureText text;
+    text.title = from_stdin ? "standard input" : o.input;
+    text.subtitle = (meta.count("audiograd.model") ? meta.at("audiograd.model") : std::string("model")) + " (" + o.checkpoint + "), " +
+                    (tagging ? "sigmoid" : "softmax") + " scores, " + num(window_s, 4) + " s windows every " + num(hop_s, 4) + " s" +
+                    (by_frame ? ", per 10 ms frame" : "") + "; " + std::to_string(windows_done) + " windows, " + seconds_text(seg_end) + " s" +
+                    (error.empty() ? "" : "; stopped early: " + error);
+    text.on = o.on;
+    html_file.write(picture->html(text, classes, drawn, max_f, mean_score, all_events, seg_end));
+    html_file.commit();
   }
   csv.commit();
   frames_file.commit();

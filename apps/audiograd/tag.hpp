@@ -18,6 +18,7 @@
 //   --json FILE: everything (settings, windows with every class's score, summary, events);
 //   --events FILE: onset,offset,label,peak (JSON when FILE ends in .json).
 //   --frames FILE (frame-wise models): time, then every class's score, one row per frame step.
+//   --html FILE: the log-mel with the top classes' scores over time under it (tag_picture.hpp).
 // Events (audio/events.hpp): each window speaks for the hop of time around its centre, so the
 // steps tile the recording; median filter, hysteresis (--on, --off) and --min-duration on them.
 // A frame-wise model (cnn14-sed) speaks per frame (10 ms) instead: the steps are the frames of
@@ -39,6 +40,7 @@ struct TagOptions {
   std::string print = "table";    // table | csv | json | none
   std::string csv, json, events;  // output files ("" = none)
   std::string frames;             // frame-wise models: every class's score per frame step (CSV)
+  std::string html;               // the log-mel and the top classes' scores over time (tag_picture.hpp)
   double on = 0.5, off = -1, min_duration = 0;
   int median = 1;
   // Standard input only (0 / "" = not given: a file's header says them; stdin needs --rate and

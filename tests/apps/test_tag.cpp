@@ -215,8 +215,8 @@ TEST(Tag, TenMinuteLiveStreamInConstantMemory) {
   // `... | audiograd tag -`: a line per 1 s hop once its 2 s window is complete; memory the same
   // for 1 minute and for 10.
   const std::string cmd = std::string(AUDIOGRAD_BIN) + " " + tag("-", "--rate 32000 --window 2 --hop 1 --print csv --top-k 1");
-  pipe_into(cmd + " > " + tmp("one.out") + " 2> " + tmp("one.err"), 60);
-  pipe_into(cmd + " > " + tmp("ten.out") + " 2> " + tmp("ten.err"), 600);
+  pipe_into(cmd + " --html " + tmp("one.html") + " > " + tmp("one.out") + " 2> " + tmp("one.err"), 60);
+  pipe_into(cmd + " --html " + tmp("ten.html") + " > " + tmp("ten.out") + " 2> " + tmp("ten.err"), 600);
   std::vector<std::string> rows = lines(slurp(tmp("ten.out")));
   ASSERT_EQ(rows.size(), 1u + 599u) << slurp(tmp("ten.err"));  // header, windows starting at 0 .. 598 s
   for (int i = 0; i < 599; i += 97) {
@@ -234,6 +234,25 @@ TEST(Tag, TenMinuteLiveStreamInConstantMemory) {
   ASSERT_GT(m1, 0) << slurp(tmp("one.err"));
   EXPECT_LT(m10, m1 * 1.1 + 4) << "1 minute: " << m1 << " MiB, 10 minutes: " << m10 << " MiB";
   // 10 minutes of s16le is 37.5 MiB: holding the stream would show.
+  // --html pools the picture: 60 000 frames of 10 ms end as 1000-2000 columns (tag_picture.hpp).
+  for (const char* name : {"one.html", "ten.html"}) {
+    const std::string h = slurp(tmp(name));
+    ASSERT_NE(h.find("<svg"), std::string::npos) << name;
+    const size_t at = h.find("base64,");
+    ASSERT_NE(at, std::string::npos) << name;
+    // IHDR's width and height: bytes 16-23 of the PNG are base64 characters 21.3-32; decode 32.
+    static const std::string a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string bytes;
+    for (size_t i = 0; i < 32; i += 4) {
+      uint32_t v = 0;
+      for (size_t k = 0; k < 4; ++k) v = (v << 6) | static_cast<uint32_t>(a.find(h[at + 7 + i + k]));
+      bytes += static_cast<char>(v >> 16), bytes += static_cast<char>(v >> 8), bytes += static_cast<char>(v);
+    }
+    auto be32 = [&](size_t o) { return (uint32_t(uint8_t(bytes[o])) << 24) | (uint32_t(uint8_t(bytes[o + 1])) << 16) | (uint32_t(uint8_t(bytes[o + 2])) << 8) | uint8_t(bytes[o + 3]); };
+    EXPECT_GE(be32(16), 1000u) << name;
+    EXPECT_LE(be32(16), 2000u) << name;
+    EXPECT_EQ(be32(20), 64u) << name;  // the PANNs front end's mels
+  }
 }
 
 TEST(Tag, StreamCutMidSampleKeepsTheOutputSoFar) {

@@ -84,7 +84,7 @@ TEST(Distributed, OneRankCommunicatorChangesNothing) {
 // The loader's split: rank r of R loads slice [r m / R, (r + 1) m / R) of every global batch of m.
 TEST(Distributed, LoaderRanksTogetherLoadTheOneProcessBatches) {
   std::vector<audio::AudioItem> items;
-  for (int i = 0; i < 23; ++i) items.push_back({"clip" + std::to_string(i) + ".wav", i % 3, 1});
+  for (int i = 0; i < 23; ++i) items.push_back({"clip" + std::to_string(i) + ".wav", i % 3, 1, {}});
   audio::AudioDataset data("toy", {"a", "b", "c"}, items);
   audio::LoaderOptions one;
   one.batch_size = 6;
