@@ -7,122 +7,103 @@
 #include <cstring>
 #include <vector>
 
+#include "tensor/conv/direct_isa.hpp"
 #include "tensor/conv/workspace.hpp"
 #include "tensor/tensor.hpp"
 
 namespace ag::conv {
 namespace {
 
+using detail::DirectKernels;
+using detail::ForwardTile;
+using detail::WeightGradBlock;
 using detail::workspace;
 
-// How the direct kernel works.
+// How the direct kernels work.
 //
 // im2col copies every input pixel KH KW times, and for layers with few channels (ERANN's first
 // stage: 16 channels on 640 x 128) that copy and BLAS's packing of it cost more than the
 // arithmetic. The direct kernel reads the (zero-padded) input in place instead:
-//   y[b, o, oh, ow .. ow+15] = sum_{c, kh, kw} w[o, c, kh, kw] x_pad[b, c, oh sh + kh dh, ow + kw dw .. +15]
-// 16 consecutive outputs of one row are one vector (x_pad's row is contiguous when the W stride is
-// 1), and kTile output channels are computed together, so each vector load of x feeds kTile
-// fused multiply-adds with a broadcast weight. The weights are repacked per call as
-// (O / kTile, C KH KW, kTile) so that a tile's weights are contiguous (zero rows pad the last tile).
-// GCC vector extensions keep this portable: v16 is one AVX-512 register here, two AVX2 ones elsewhere.
+//   y[b, o, oh, ow .. ow+n) = sum_{c, kh, kw} w[o, c, kh, kw] x_pad[b, c, oh sh + kh dh, ow + kw dw .. +n)
+// n consecutive outputs of one row are a few vectors (x_pad's row is contiguous when the W stride is
+// 1), and a tile of output channels is computed together, so each vector load of x feeds one fused
+// multiply-add per channel of the tile with a broadcast weight. The weights are repacked per call as
+// (O / tile, C KH KW, tile) so that a tap's weights for the tile are side by side (zero rows pad the
+// last tile). The vector width, the tile and the row block depend on the instruction set, chosen at
+// run time (isa.hpp); the inner loops are in direct_kernels.inc, compiled once per set; this file
+// does the rest, which does not depend on the width.
 // The same kernel computes the input gradient of a stride-1 convolution, which is the convolution of
 // the output gradient, padded by d (K - 1) - p, with the kernel flipped and its channel axes swapped.
-typedef float v16 __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16, kTile = 8;
-
-inline v16 load16(const float* p) {
-  v16 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+constexpr int64_t kMinRow = 32;  // the shortest output row the direct kernels take (see below)
 
 struct DirectGeom {
-  int64_t B, C, H, W, O, KH, KW, sh, ph, pw, dh, dw, OH, OW, Hp, Wp;
+  int64_t B, C, H, W, O, KH, KW, sh, ph, pw, dh, dw, OH, OW;
 };
 
-// y (B, O, OH, OW) = conv(x (B, C, H, W), w (O, C, KH, KW)), stride (sh, 1).
-void direct_conv_f32(const float* x, const float* w, float* y, DirectGeom g) {
-  const int64_t OWr = (g.OW + kLanes - 1) / kLanes * kLanes;
-  g.Hp = g.H + 2 * g.ph;
-  g.Wp = std::max(g.W + 2 * g.pw, OWr + (g.KW - 1) * g.dw);  // room for the last block's full vector
-  const int64_t CK = g.C * g.KH * g.KW, tiles = (g.O + kTile - 1) / kTile;
-  // Zero-padded input (B, C, Hp, Wp).
-  Tensor xp_t({g.B, g.C, g.Hp, g.Wp}, DType::Float32);
-  float* xp = xp_t.data_ptr<float>();
+inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+
+// x (B, C, H, W) into a zero-padded (B, C, Hp, Wp), rows at (ph, pw).
+void pad_input(const float* x, float* xp, int64_t BC, int64_t H, int64_t W, int64_t Hp, int64_t Wp, int64_t ph,
+               int64_t pw) {
   // Why parallel: B C independent planes to copy.
 #pragma omp parallel for schedule(static)
-  for (int64_t bc = 0; bc < g.B * g.C; ++bc)
-    for (int64_t h = 0; h < g.H; ++h)
-      std::memcpy(xp + (bc * g.Hp + h + g.ph) * g.Wp + g.pw, x + (bc * g.H + h) * g.W, size_t(g.W) * sizeof(float));
-  // Packed weights (tiles, CK, kTile).
-  std::vector<float> wt(size_t(tiles * CK * kTile), 0.0f);
-  for (int64_t o = 0; o < g.O; ++o)
-    for (int64_t k = 0; k < CK; ++k) wt[size_t(((o / kTile) * CK + k) * kTile + o % kTile)] = w[o * CK + k];
+  for (int64_t bc = 0; bc < BC; ++bc)
+    for (int64_t h = 0; h < H; ++h)
+      std::memcpy(xp + (bc * Hp + h + ph) * Wp + pw, x + (bc * H + h) * W, size_t(W) * sizeof(float));
+}
 
-  // Why parallel over (sample, channel tile): independent outputs; the tile's weights (CK kTile
+// y (B, O, OH, OW) = conv(x (B, C, H, W), w (O, C, KH, KW)), stride (sh, 1).
+void direct_conv_f32(const float* x, const float* w, float* y, const DirectGeom& g) {
+  const DirectKernels& k = detail::active_kernels();
+  const int64_t Hp = g.H + 2 * g.ph;
+  const int64_t Wp = std::max(g.W + 2 * g.pw, round_up(g.OW, k.row_step) + (g.KW - 1) * g.dw);  // room for whole vectors
+  const int64_t CK = g.C * g.KH * g.KW, T = k.fwd_channels, tiles = (g.O + T - 1) / T;
+  Tensor xp_t({g.B, g.C, Hp, Wp}, DType::Float32);
+  float* xp = xp_t.data_ptr<float>();
+  pad_input(x, xp, g.B * g.C, g.H, g.W, Hp, Wp, g.ph, g.pw);
+  // Packed weights (tiles, CK, T).
+  std::vector<float> wt(size_t(tiles * CK * T), 0.0f);
+  for (int64_t o = 0; o < g.O; ++o)
+    for (int64_t i = 0; i < CK; ++i) wt[size_t(((o / T) * CK + i) * T + o % T)] = w[o * CK + i];
+
+  // Why parallel over (sample, channel tile): independent outputs; the tile's weights (CK T
   // floats) stay in cache while the thread sweeps the sample's rows.
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < g.B; ++b)
     for (int64_t tile = 0; tile < tiles; ++tile) {
-      const float* wtile = wt.data() + tile * CK * kTile;
-      const float* xb = xp + b * g.C * g.Hp * g.Wp;
-      const int64_t o0 = tile * kTile, nt = std::min(kTile, g.O - o0);
-      for (int64_t oh = 0; oh < g.OH; ++oh)
-        for (int64_t ow0 = 0; ow0 < g.OW; ow0 += kLanes) {
-          v16 acc[kTile] = {};
-          const float* wk = wtile;
-          for (int64_t c = 0; c < g.C; ++c)
-            for (int64_t kh = 0; kh < g.KH; ++kh) {
-              const float* row = xb + (c * g.Hp + oh * g.sh + kh * g.dh) * g.Wp + ow0;
-              for (int64_t kw = 0; kw < g.KW; ++kw, wk += kTile) {
-                const v16 xv = load16(row + kw * g.dw);
-                for (int64_t t = 0; t < kTile; ++t) acc[t] += xv * wk[t];
-              }
-            }
-          const size_t n = size_t(std::min(kLanes, g.OW - ow0)) * sizeof(float);
-          for (int64_t t = 0; t < nt; ++t) std::memcpy(y + ((b * g.O + o0 + t) * g.OH + oh) * g.OW + ow0, &acc[t], n);
-        }
+      const int64_t o0 = tile * T;
+      const ForwardTile a{xp + b * g.C * Hp * Wp, wt.data() + tile * CK * T, y + (b * g.O + o0) * g.OH * g.OW,
+                          std::min(T, g.O - o0), g.C, g.KH, g.KW, Hp, Wp, g.sh, g.dh, g.dw, g.OH, g.OW};
+      k.forward_tile(a);
     }
 }
 
 // The weight gradient, directly (float32, unit stride along W, kernel width KW):
 //   dw[o, c, kh, kw] = sum_{b, oh, ow} gy[b, o, oh, ow] x_pad[b, c, oh sh + kh dh, ow + kw dw]
-// 16 consecutive ow are one vector, and a register tile of kTile output channels x KW kernel
-// columns accumulates lane-wise products (kTile + KW vector loads feed kTile KW multiply-adds); the
-// lanes are summed at the end. Work is split into (sample, channel tile, block of kRows output
-// rows), whose inputs (kTile gy rows and C (rows + KH - 1) x rows) stay in L2 while every (c, kh)
-// pair sweeps them. A block holds at least kBlockElems outputs per channel so that the lane sums at
-// the end of each (c, kh) sweep are a small fraction of the work. Each thread sums into its own dW;
-// the partial sums are added in thread order (deterministic for a given thread count).
+// A vector of consecutive ow, and a register tile of output channels x KW kernel columns
+// accumulates lane-wise products (tile + KW vector loads feed tile KW multiply-adds); the lanes are
+// summed at the end. Work is split into (sample, channel tile, block of output rows), whose inputs
+// (the tile's gy rows and C (rows + KH - 1) x rows) stay in L2 while every (c, kh) pair sweeps them.
+// A block holds at least kBlockElems outputs per channel so that the lane sums at the end of each
+// (c, kh) sweep are a small fraction of the work. Each thread sums into its own dW; the partial
+// sums are added in thread order (deterministic for a given thread count and instruction set).
 constexpr int64_t kBlockElems = 4096;
+constexpr int64_t kMaxTile = 16;
 
-inline float hsum(const v16& v) {
-  float s = 0;
-  for (int i = 0; i < int(kLanes); ++i) s += v[i];
-  return s;
-}
-
-template <int KW>
 void direct_weight_grad_f32(const float* gy, const float* x, float* dw, const ConvGeom& g) {
-  const int64_t OWr = (g.OW + kLanes - 1) / kLanes * kLanes;
-  const int64_t Hp = g.H + 2 * g.ph, Wp = std::max(g.W + 2 * g.pw, OWr + (KW - 1) * g.dw);
+  const DirectKernels& k = detail::active_kernels();
+  const int64_t T = g.KW == 3 ? k.wg_channels3 : k.wg_channels5;
+  const int64_t OWr = round_up(g.OW, k.lanes);
+  const int64_t Hp = g.H + 2 * g.ph, Wp = std::max(g.W + 2 * g.pw, OWr + (g.KW - 1) * g.dw);
   Tensor xp_t({g.B, g.C, Hp, Wp}, DType::Float32);      // zero-padded input
   Tensor gp_t({g.B, g.O, g.OH, OWr}, DType::Float32);   // gy with rows zero-padded to whole vectors
   float* xp = xp_t.data_ptr<float>();
   float* gp = gp_t.data_ptr<float>();
-  // Why parallel: independent planes to copy.
-#pragma omp parallel for schedule(static)
-  for (int64_t bc = 0; bc < g.B * g.C; ++bc)
-    for (int64_t h = 0; h < g.H; ++h)
-      std::memcpy(xp + (bc * Hp + h + g.ph) * Wp + g.pw, x + (bc * g.H + h) * g.W, size_t(g.W) * sizeof(float));
-#pragma omp parallel for schedule(static)
-  for (int64_t bo = 0; bo < g.B * g.O; ++bo)
-    for (int64_t h = 0; h < g.OH; ++h)
-      std::memcpy(gp + (bo * g.OH + h) * OWr, gy + (bo * g.OH + h) * g.OW, size_t(g.OW) * sizeof(float));
+  pad_input(x, xp, g.B * g.C, g.H, g.W, Hp, Wp, g.ph, g.pw);
+  pad_input(gy, gp, g.B * g.O, g.OH, g.OW, g.OH, OWr, 0, 0);
   const std::vector<float> zero_row(size_t(OWr), 0.0f);  // stands in for channels past O in the last tile
   const int64_t rows = std::min(g.OH, (kBlockElems + OWr - 1) / OWr);
-  const int64_t tiles = (g.O + kTile - 1) / kTile, blocks = (g.OH + rows - 1) / rows, n = g.O * g.C * g.KH * KW;
+  const int64_t tiles = (g.O + T - 1) / T, blocks = (g.OH + rows - 1) / rows, n = g.O * g.C * g.KH * g.KW;
   const int nthreads = omp_get_max_threads();
   std::vector<float*> partial(size_t(nthreads), nullptr);
   // Why parallel over (sample, tile, row block): many independent items; see above.
@@ -135,31 +116,16 @@ void direct_weight_grad_f32(const float* gy, const float* x, float* dw, const Co
     for (int64_t b = 0; b < g.B; ++b)
       for (int64_t tile = 0; tile < tiles; ++tile)
         for (int64_t blk = 0; blk < blocks; ++blk) {
-          const int64_t o0 = tile * kTile, nt = std::min(kTile, g.O - o0);
-          const int64_t oh0 = blk * rows, oh1 = std::min(g.OH, oh0 + rows);
-          const float* grows[kTile];  // row oh of gy channel o0 + t is grows[t] + oh * gstride[t]
-          int64_t gstride[kTile];
-          for (int64_t t = 0; t < kTile; ++t) {
+          const int64_t o0 = tile * T, nt = std::min(T, g.O - o0);
+          const float* grows[kMaxTile];  // row oh of gy channel o0 + t is grows[t] + oh * gstride[t]
+          int64_t gstride[kMaxTile];
+          for (int64_t t = 0; t < T; ++t) {
             grows[t] = t < nt ? gp + (b * g.O + o0 + t) * g.OH * OWr : zero_row.data();
             gstride[t] = t < nt ? OWr : 0;
           }
-          for (int64_t c = 0; c < g.C; ++c)
-            for (int64_t kh = 0; kh < g.KH; ++kh) {
-              v16 acc[kTile][KW] = {};
-              for (int64_t oh = oh0; oh < oh1; ++oh) {
-                const float* xr = xp + ((b * g.C + c) * Hp + oh * g.sh + kh * g.dh) * Wp;
-                for (int64_t ow0 = 0; ow0 < OWr; ow0 += kLanes) {
-                  v16 xv[KW];
-                  for (int kw = 0; kw < KW; ++kw) xv[kw] = load16(xr + ow0 + kw * g.dw);
-                  for (int64_t t = 0; t < kTile; ++t) {
-                    const v16 gv = load16(grows[t] + oh * gstride[t] + ow0);
-                    for (int kw = 0; kw < KW; ++kw) acc[t][kw] += gv * xv[kw];
-                  }
-                }
-              }
-              for (int64_t t = 0; t < nt; ++t)
-                for (int kw = 0; kw < KW; ++kw) dw_t[(((o0 + t) * g.C + c) * g.KH + kh) * KW + kw] += hsum(acc[t][kw]);
-            }
+          const WeightGradBlock a{xp + b * g.C * Hp * Wp, grows, gstride, dw_t, o0, nt, g.C, g.KH, g.KW, Hp, Wp,
+                                  g.sh, g.dh, g.dw, blk * rows, std::min(g.OH, blk * rows + rows), OWr};
+          k.weight_grad_block(a);
         }
 #pragma omp barrier
 #pragma omp for schedule(static)
@@ -172,22 +138,20 @@ void direct_weight_grad_f32(const float* gy, const float* x, float* dw, const Co
   }
 }
 
-// Measured as above: the direct weight gradient wins for up to 32 channels (ERANN stages 0 and 1,
 }  // namespace
 
 // When each kernel is used was measured with bench/nn (1 thread, A/B interleaved): the direct
 // forward beats im2col + sgemm by 1.1-1.5x on rows of 32 or more outputs, and loses on 16-wide rows
 // (CNN14 block 3, ERANN stage 3), where a vector covers a whole row and the loop overhead shows.
-bool direct_forward_ok(const ConvGeom& g) { return g.sw == 1 && g.OW >= 2 * kLanes; }
+bool direct_forward_ok(const ConvGeom& g) { return g.sw == 1 && g.OW >= kMinRow; }
 // dx by the direct kernel: stride 1 both ways, and padding p <= d (K - 1) so the flipped
 // convolution's padding d (K - 1) - p is not negative.
 bool direct_backward_ok(const ConvGeom& g) {
-  return g.sh == 1 && g.sw == 1 && g.W >= 2 * kLanes && g.ph <= g.dh * (g.KH - 1) && g.pw <= g.dw * (g.KW - 1);
+  return g.sh == 1 && g.sw == 1 && g.W >= kMinRow && g.ph <= g.dh * (g.KH - 1) && g.pw <= g.dw * (g.KW - 1);
 }
 
 void direct_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g) {
-  DirectGeom d{g.B, g.C, g.H, g.W, g.O, g.KH, g.KW, g.sh, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW, 0, 0};
-  direct_conv_f32(x, w, y, d);
+  direct_conv_f32(x, w, y, {g.B, g.C, g.H, g.W, g.O, g.KH, g.KW, g.sh, g.ph, g.pw, g.dh, g.dw, g.OH, g.OW});
   if (bias)
 #pragma omp parallel for schedule(static)
     for (int64_t bo = 0; bo < g.B * g.O; ++bo)
@@ -202,20 +166,19 @@ void direct_input_grad(const float* gy, const float* w, float* dx, const ConvGeo
       for (int64_t kh = 0; kh < g.KH; ++kh)
         for (int64_t kw = 0; kw < g.KW; ++kw)
           wf[size_t(((c * g.O + o) * g.KH + (g.KH - 1 - kh)) * g.KW + (g.KW - 1 - kw))] = w[((o * g.C + c) * g.KH + kh) * g.KW + kw];
-  DirectGeom d{g.B, g.O, g.OH, g.OW, g.C, g.KH, g.KW, 1, g.dh * (g.KH - 1) - g.ph, g.dw * (g.KW - 1) - g.pw,
-               g.dh, g.dw, g.H, g.W, 0, 0};
-  direct_conv_f32(gy, wf.data(), dx, d);
+  direct_conv_f32(gy, wf.data(), dx,
+                  {g.B, g.O, g.OH, g.OW, g.C, g.KH, g.KW, 1, g.dh * (g.KH - 1) - g.ph, g.dw * (g.KW - 1) - g.pw, g.dh,
+                   g.dw, g.H, g.W});
 }
 
 // Measured as above: the direct weight gradient wins for up to 32 channels (ERANN stages 0 and 1,
 // where im2col's copies dominate) and loses to sgemm's blocking from 64 channels on.
 bool direct_weight_grad_ok(const ConvGeom& g) {
-  return g.sw == 1 && g.OW >= 2 * kLanes && (g.KW == 3 || g.KW == 5) && g.C <= 32 && g.O <= 32;
+  return g.sw == 1 && g.OW >= kMinRow && (g.KW == 3 || g.KW == 5) && g.C <= 32 && g.O <= 32;
 }
 
 void direct_weight_grad(const float* gy, const float* x, float* dw, const ConvGeom& g) {
-  if (g.KW == 3) direct_weight_grad_f32<3>(gy, x, dw, g);
-  else direct_weight_grad_f32<5>(gy, x, dw, g);
+  direct_weight_grad_f32(gy, x, dw, g);
 }
 
 }  // namespace ag::conv

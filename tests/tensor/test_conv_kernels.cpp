@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -14,6 +15,9 @@
 #include <vector>
 
 #include "tensor/conv/conv2d_kernels.hpp"
+#include "tensor/conv/direct.hpp"
+#include "tensor/conv/isa.hpp"
+#include "tensor/error.hpp"
 #include "tensor/parallel.hpp"
 
 namespace ag::conv {
@@ -121,36 +125,68 @@ TEST(ConvKernels, Im2colMatchesReference) {
   }
 }
 
+// Every direct kernel on every instruction set this CPU supports (isa.hpp): each is compiled from
+// the same source with its own vector width and register tile, so each must match the reference.
 TEST(ConvKernels, DirectMatchesReference) {
   set_num_threads(2);
-  int forward = 0, input_grad = 0, weight_grad = 0;
-  unsigned seed = 100;
-  for (const ConvGeom& g : shapes()) {
-    const Case c = make_case(g, seed++);
-    const std::vector<float> x = cast<float>(c.x), w = cast<float>(c.w), bias = cast<float>(c.bias),
-                             gy = cast<float>(c.gy);
-    if (direct_forward_ok(g)) {
-      std::vector<float> y(c.y.size());
-      direct_forward(x.data(), w.data(), bias.data(), y.data(), g);
-      expect_close(y, c.y, 1e-4, 1e-4, "direct forward " + name(g));
-      ++forward;
+  for (Isa isa : supported_isas()) {
+    IsaGuard guard(isa);
+    ASSERT_EQ(active_isa(), isa);
+    SCOPED_TRACE(std::string("instruction set ") + isa_name(isa));
+    int forward = 0, input_grad = 0, weight_grad = 0;
+    unsigned seed = 100;
+    for (const ConvGeom& g : shapes()) {
+      const Case c = make_case(g, seed++);
+      const std::vector<float> x = cast<float>(c.x), w = cast<float>(c.w), bias = cast<float>(c.bias),
+                               gy = cast<float>(c.gy);
+      if (direct_forward_ok(g)) {
+        std::vector<float> y(c.y.size());
+        direct_forward(x.data(), w.data(), bias.data(), y.data(), g);
+        expect_close(y, c.y, 1e-4, 1e-4, "direct forward " + name(g));
+        ++forward;
+      }
+      if (direct_backward_ok(g)) {
+        std::vector<float> dx(c.dx.size());
+        direct_input_grad(gy.data(), w.data(), dx.data(), g);
+        expect_close(dx, c.dx, 1e-4, 1e-4, "direct input grad " + name(g));
+        ++input_grad;
+      }
+      if (direct_weight_grad_ok(g)) {
+        std::vector<float> dw(c.dw.size());
+        direct_weight_grad(gy.data(), x.data(), dw.data(), g);
+        expect_close(dw, c.dw, 1e-4, 1e-3, "direct weight grad " + name(g));
+        ++weight_grad;
+      }
     }
-    if (direct_backward_ok(g)) {
-      std::vector<float> dx(c.dx.size());
-      direct_input_grad(gy.data(), w.data(), dx.data(), g);
-      expect_close(dx, c.dx, 1e-4, 1e-4, "direct input grad " + name(g));
-      ++input_grad;
-    }
-    if (direct_weight_grad_ok(g)) {
-      std::vector<float> dw(c.dw.size());
-      direct_weight_grad(gy.data(), x.data(), dw.data(), g);
-      expect_close(dw, c.dw, 1e-4, 1e-3, "direct weight grad " + name(g));
-      ++weight_grad;
+    EXPECT_GE(forward, 5);
+    EXPECT_GE(input_grad, 3);
+    EXPECT_GE(weight_grad, 3);
+  }
+}
+
+// The generic kernels run everywhere; on an x86-64 CPU with AVX2 the AVX2 ones are the default
+// (unless AUDIOGRAD_ISA caps them), and asking for a set the CPU lacks is an error naming it.
+TEST(ConvKernels, InstructionSetChoice) {
+  const std::vector<Isa> isas = supported_isas();
+  ASSERT_FALSE(isas.empty());
+  EXPECT_EQ(isas.front(), Isa::Generic);
+  const Isa before = active_isa();
+  if (!std::getenv("AUDIOGRAD_ISA")) {
+    EXPECT_EQ(before, isas.back());
+  }
+  if (isas.back() != Isa::Avx512) {
+    try {
+      IsaGuard guard(Isa::Avx512);
+      FAIL() << "IsaGuard(avx512) on a CPU without AVX-512 did not throw";
+    } catch (const ValueError& e) {
+      EXPECT_NE(std::string(e.what()).find("avx512"), std::string::npos) << e.what();
     }
   }
-  EXPECT_GE(forward, 5);
-  EXPECT_GE(input_grad, 3);
-  EXPECT_GE(weight_grad, 3);
+  {
+    IsaGuard guard(Isa::Generic);
+    EXPECT_EQ(active_isa(), Isa::Generic);
+  }
+  EXPECT_EQ(active_isa(), before);
 }
 
 // forward / backward choose a kernel per shape; with and without ReferenceKernelsGuard the result
