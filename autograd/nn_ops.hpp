@@ -5,7 +5,7 @@
 // follow torch.nn.functional, so PyTorch's documentation describes them; differences are noted.
 //
 //   conv2d, conv1d               autograd/ops/conv2d.cpp, conv1d.cpp (kernels in tensor/conv/)
-//   batch_norm                   autograd/ops/batch_norm.cpp
+//   batch_norm, batch_norm_leaky_relu  autograd/ops/batch_norm.cpp
 //   max_pool2d/1d, avg_pool2d/1d autograd/ops/max_pool2d.cpp, avg_pool2d.cpp
 //   dropout, dropout2d           autograd/ops/dropout.cpp
 //   relu ... hardswish, swiglu   autograd/ops/activations.cpp (one table of derivative rules)
@@ -78,6 +78,12 @@ Variable batch_norm(const Variable& input, const Tensor& running_mean, const Ten
                     const Variable& weight = Variable(), const Variable& bias = Variable(),
                     bool training = false, double momentum = 0.1, double eps = 1e-5,
                     const BatchNormAllreduce& allreduce = nullptr);
+// leaky_relu(batch_norm(x, ...), negative_slope) in one op (relu when negative_slope is 0): the
+// same values, statistics and gradients, with one tensor stored for backward instead of two (the
+// activation's input is recomputed from x) and one pass over memory fewer. negative_slope in [0, 1).
+Variable batch_norm_leaky_relu(const Variable& input, const Tensor& running_mean, const Tensor& running_var,
+                               const Variable& weight, const Variable& bias, bool training, double momentum,
+                               double eps, double negative_slope, const BatchNormAllreduce& allreduce = nullptr);
 
 // --- pooling ------------------------------------------------------------------------------------
 // input (B, C, H, W) -> (B, C, OH, OW), OH = floor((H + 2 padding.h - kernel.h) / stride.h) + 1.

@@ -19,7 +19,15 @@ BatchNorm::BatchNorm(const char* type_name, int64_t num_features, BatchNormOptio
   }
 }
 
-Variable BatchNorm::forward_impl(const Variable& x) {
+Variable BatchNorm::forward_impl(const Variable& x) { return normalise(x, nullptr); }
+
+Variable BatchNorm::forward_leaky_relu(const Variable& x, double negative_slope) {
+  Variable y = normalise(x, &negative_slope);
+  set_last_output_shape(y.shape());
+  return y;
+}
+
+Variable BatchNorm::normalise(const Variable& x, const double* negative_slope) {
   if (std::find(expected_dims_.begin(), expected_dims_.end(), x.dim()) == expected_dims_.end()) {
     std::string dims;
     for (int64_t d : expected_dims_) dims += (dims.empty() ? "" : " or ") + std::to_string(d) + "-d";
@@ -32,8 +40,12 @@ Variable BatchNorm::forward_impl(const Variable& x) {
   if (is_training() && track) num_batches_tracked.fill_(num_batches_tracked.item<int64_t>() + 1);
   // Without running statistics, evaluation also uses the batch's (PyTorch's rule).
   const bool use_batch_stats = is_training() || !track;
-  return batch_norm(x, track ? running_mean : Tensor(), track ? running_var : Tensor(), weight, bias, use_batch_stats,
-                    options_.momentum, options_.eps, is_training() ? allreduce_ : nullptr);
+  const Tensor rm = track ? running_mean : Tensor(), rv = track ? running_var : Tensor();
+  const BatchNormAllreduce sync = is_training() ? allreduce_ : nullptr;
+  if (negative_slope)
+    return batch_norm_leaky_relu(x, rm, rv, weight, bias, use_batch_stats, options_.momentum, options_.eps,
+                                 *negative_slope, sync);
+  return batch_norm(x, rm, rv, weight, bias, use_batch_stats, options_.momentum, options_.eps, sync);
 }
 
 std::string BatchNorm::extra_repr() const {

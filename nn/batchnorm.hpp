@@ -31,6 +31,9 @@ class BatchNorm : public Module {
   // Sums the batch statistics over processes with `allreduce` in training mode (nullptr: local).
   void set_allreduce(BatchNormAllreduce allreduce) { allreduce_ = std::move(allreduce); }
   bool synchronised() const { return static_cast<bool>(allreduce_); }
+  // leaky_relu(forward(x), negative_slope), relu at 0, as one op (batch_norm_leaky_relu): the same
+  // values, running statistics and gradients, one activation-sized tensor less kept for backward.
+  Variable forward_leaky_relu(const Variable& x, double negative_slope);
 
  protected:
   // expected_dims: the input ranks this layer accepts (e.g. {2, 3} for BatchNorm1d).
@@ -38,6 +41,8 @@ class BatchNorm : public Module {
   Variable forward_impl(const Variable& x) override;
 
  private:
+  Variable normalise(const Variable& x, const double* negative_slope);  // the activation when given
+
   int64_t num_features_;
   BatchNormOptions options_;
   std::vector<int64_t> expected_dims_;

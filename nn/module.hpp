@@ -136,6 +136,8 @@ class Module {
 
  protected:
   virtual Variable forward_impl(const Variable& x);
+  // For a layer's other forward methods (BatchNorm::forward_leaky_relu): what forward() remembers.
+  void set_last_output_shape(const Shape& shape) { last_output_shape_ = shape; }
 
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> module);

@@ -20,8 +20,8 @@ ConvBlock::ConvBlock(int64_t c_in, int64_t c_out) : nn::Module("ConvBlock") {
 }
 
 Variable ConvBlock::forward_pooled(const Variable& x, Size2 pool) {
-  Variable h = relu(bn1_->forward(conv1_->forward(x)));
-  h = relu(bn2_->forward(conv2_->forward(h)));
+  Variable h = bn1_->forward_leaky_relu(conv1_->forward(x), 0.0);  // relu(bn1(conv1(x))), one op
+  h = bn2_->forward_leaky_relu(conv2_->forward(h), 0.0);
   if (pool.h == 1 && pool.w == 1) return h;
   return avg_pool2d(h, pool, pool);
 }
@@ -141,8 +141,8 @@ WavegramBlock::WavegramBlock(int64_t c_in, int64_t c_out) : nn::Module("ConvPreW
 }
 
 Variable WavegramBlock::forward_impl(const Variable& x) {
-  Variable h = relu(bn1_->forward(conv1_->forward(x)));
-  h = relu(bn2_->forward(conv2_->forward(h)));
+  Variable h = bn1_->forward_leaky_relu(conv1_->forward(x), 0.0);  // relu(bn1(conv1(x))), one op
+  h = bn2_->forward_leaky_relu(conv2_->forward(h), 0.0);
   return max_pool1d(h, 4, 4);
 }
 

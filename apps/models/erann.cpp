@@ -36,8 +36,8 @@ ResidualBlock::ResidualBlock(int64_t c_in, int64_t c_out, int64_t x, int64_t y) 
 
 Variable ResidualBlock::forward_impl(const Variable& x) {
   // x: (B, C_in, T, F) -> (B, C_out, T / y, F / x)
-  Variable h = conv1_->forward(leaky_relu(bn1_->forward(x), 0.01));
-  h = conv2_->forward(leaky_relu(bn2_->forward(h), 0.01));
+  Variable h = conv1_->forward(bn1_->forward_leaky_relu(x, 0.01));  // leaky_relu(bn1(x)) as one op
+  h = conv2_->forward(bn2_->forward_leaky_relu(h, 0.01));
   Variable skip = shortcut_ ? shortcut_->forward(x) : x;  // on the raw input, before bn1
   if (h.shape() != skip.shape())
     fail<ShapeError>("ERANN block: main path gives ", shape_str(h.shape()), " but the shortcut gives ", shape_str(skip.shape()),

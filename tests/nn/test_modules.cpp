@@ -112,6 +112,21 @@ TEST(Module, BatchNormModuleTracksBatchesAndSwitchesStatistics) {
   EXPECT_TRUE(throws_with<ShapeError>([&] { bn.forward(Variable(zeros({4, 2, 5, 5}))); }, "has 2 channels, the layer expects 3"));
 }
 
+// forward_leaky_relu is forward followed by leaky_relu, as one op: same output, the same bookkeeping
+// (batches tracked, running statistics, the shape summary() shows) and the same shape checks.
+TEST(Module, BatchNormForwardLeakyReluIsForwardThenActivation) {
+  BatchNorm2d fused(3), plain(3);
+  const Variable x(add(mul(randn({4, 3, 5, 5}), 2.0), 1.0));
+  const Variable y = fused.forward_leaky_relu(x, 0.01);
+  const Variable expected = leaky_relu(plain.forward(x), 0.01);
+  EXPECT_TRUE(allclose(y.data(), expected.data(), 1e-5, 1e-6));
+  EXPECT_EQ(fused.num_batches_tracked.item<int64_t>(), 1);
+  EXPECT_TRUE(allclose(fused.running_mean, plain.running_mean, 0, 0));
+  EXPECT_EQ(fused.last_output_shape(), (Shape{4, 3, 5, 5}));
+  EXPECT_TRUE(throws_with<ShapeError>([&] { fused.forward_leaky_relu(Variable(zeros({4, 2, 5, 5})), 0.0); },
+                                      "has 2 channels, the layer expects 3"));
+}
+
 TEST(Module, SummaryShowsShapesAndCountsWithoutMovingStatistics) {
   TinyNet net;
   const Tensor rm = net.conv_block1->bn1->running_mean.clone();

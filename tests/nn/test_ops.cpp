@@ -3,6 +3,7 @@
 // and the shapes. PyTorch conformance is in test_conformance.cpp; fast-vs-reference conv kernels in
 // test_conv.cpp.
 #include <cmath>
+#include <string>
 
 #include "nn_test_util.hpp"
 
@@ -37,6 +38,21 @@ std::vector<NnOpCase> cases() {
       {"batch_norm_eval",
        [](V x) {
          return batch_norm(x[0], full({3}, 0.3, DType::Float64), full({3}, 1.7, DType::Float64), x[1], x[2], false);
+       },
+       {{2, 3, 4}, {3}, {3}}},
+      {"batch_norm_leaky_relu_train",
+       [](V x) {
+         return batch_norm_leaky_relu(x[0], zeros({3}, DType::Float64), ones({3}, DType::Float64), x[1], x[2], true, 0.1,
+                                      1e-3, 0.2);
+       },
+       {{3, 3, 2, 2}, {3}, {3}}},
+      {"batch_norm_relu_train_no_affine",
+       [](V x) { return batch_norm_leaky_relu(x[0], Tensor(), Tensor(), Variable(), Variable(), true, 0.1, 1e-5, 0.0); },
+       {{4, 2, 3}}},
+      {"batch_norm_leaky_relu_eval",
+       [](V x) {
+         return batch_norm_leaky_relu(x[0], full({3}, 0.3, DType::Float64), full({3}, 1.7, DType::Float64), x[1], x[2],
+                                      false, 0.1, 1e-5, 0.01);
        },
        {{2, 3, 4}, {3}, {3}}},
       {"max_pool2d", [](V x) { return max_pool2d(x[0], {3, 2}, Size2(2, 2), {1, 1}); }, {{2, 2, 5, 7}}},
@@ -147,6 +163,45 @@ TEST(NnForward, BatchNormTrainingUpdatesRunningStatsLikePyTorch) {
   EXPECT_NEAR(ye.data().at({0, 0}), (1 - 0.25) / std::sqrt(rv.item<double>() + 1e-5), 1e-6);
 }
 
+// The fused op by hand (x = 1..4 in one channel: xhat = (-1.5, -0.5, 0.5, 1.5) / s), and against
+// the composition it replaces on a random batch, in float32 and float64: the same values, the same
+// running statistics, the same gradients for x, gamma and beta.
+TEST(NnForward, BatchNormLeakyReluByHandAndAsTheComposition) {
+  const Variable x(tensor({1, 2, 3, 4}, {4, 1}, DType::Float64));
+  Tensor rm = zeros({1}, DType::Float64), rv = ones({1}, DType::Float64);
+  const double s = std::sqrt(1.25 + 1e-5);
+  const Variable y = batch_norm_leaky_relu(x, rm, rv, Variable(), Variable(), true, 0.1, 1e-5, 0.2);
+  EXPECT_TRUE(tensors_close(y.data(), tensor({-0.3 / s, -0.1 / s, 0.5 / s, 1.5 / s}, {4, 1}, DType::Float64), 0, 1e-12));
+  EXPECT_NEAR(rm.item<double>(), 0.25, 1e-12);
+  const Variable r = batch_norm_leaky_relu(x, Tensor(), Tensor(), Variable(), Variable(), true, 0.1, 1e-5, 0.0);
+  EXPECT_TRUE(tensors_close(r.data(), tensor({0, 0, 0.5 / s, 1.5 / s}, {4, 1}, DType::Float64), 0, 1e-12));
+
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    for (double slope : {0.0, 0.01}) {
+      for (bool training : {true, false}) {
+        Generator g(11);
+        const Tensor xt = randn({3, 4, 5, 6}, dt, &g);
+        const Tensor gt = randn({3, 4, 5, 6}, dt, &g);
+        const Tensor gamma = randn({4}, dt, &g), beta = randn({4}, dt, &g);
+        Tensor rm1 = full({4}, 0.2, dt), rv1 = full({4}, 1.3, dt), rm2 = rm1.clone(), rv2 = rv1.clone();
+        Variable x1(xt, true), w1(gamma, true), b1(beta, true), x2(xt, true), w2(gamma, true), b2(beta, true);
+        const Variable fused = batch_norm_leaky_relu(x1, rm1, rv1, w1, b1, training, 0.1, 1e-5, slope);
+        const Variable composed = leaky_relu(batch_norm(x2, rm2, rv2, w2, b2, training, 0.1, 1e-5), slope);
+        const double tol = dt == DType::Float32 ? 1e-5 : 1e-12;
+        SCOPED_TRACE(std::string(dtype_name(dt)) + " slope " + std::to_string(slope) + (training ? " train" : " eval"));
+        EXPECT_TRUE(tensors_close(fused.data(), composed.data(), tol, tol));
+        EXPECT_TRUE(tensors_close(rm1, rm2, 0, 0));
+        EXPECT_TRUE(tensors_close(rv1, rv2, 0, 0));
+        sum(mul(fused, Variable(gt))).backward();
+        sum(mul(composed, Variable(gt))).backward();
+        EXPECT_TRUE(tensors_close(x1.grad(), x2.grad(), tol, tol));
+        EXPECT_TRUE(tensors_close(w1.grad(), w2.grad(), tol, 10 * tol));
+        EXPECT_TRUE(tensors_close(b1.grad(), b2.grad(), tol, 10 * tol));
+      }
+    }
+  }
+}
+
 TEST(NnForward, PoolingByHand) {
   const Variable x(arange(1, 17, 1, DType::Float64).reshape({1, 1, 4, 4}));
   EXPECT_TRUE(tensors_close(max_pool2d(x, 2).data(), tensor({6, 8, 14, 16}, {1, 1, 2, 2}, DType::Float64), 0, 1e-12));
@@ -239,6 +294,12 @@ TEST(NnErrors, BatchNormPoolingDropoutActivations) {
                                       "evaluation mode needs running_mean"));
   EXPECT_TRUE(throws_with<ValueError>([&] { batch_norm(Variable(zeros({1, 3})), Tensor(), Tensor(), Variable(), Variable(), true); },
                                       "expected more than 1 value per channel"));
+  EXPECT_TRUE(throws_with<ShapeError>(
+      [&] { batch_norm_leaky_relu(x, zeros({4}), ones({4}), Variable(), Variable(), true, 0.1, 1e-5, 0.01); },
+      "batch_norm_leaky_relu: running_mean (4,) should be (3,) for input (2, 3, 4, 4)"));
+  EXPECT_TRUE(throws_with<ValueError>(
+      [&] { batch_norm_leaky_relu(x, Tensor(), Tensor(), Variable(), Variable(), true, 0.1, 1e-5, -0.5); },
+      "batch_norm_leaky_relu: negative_slope (-0.5) must be in [0, 1)"));
   EXPECT_TRUE(throws_with<ValueError>([&] { max_pool2d(x, 2, std::nullopt, 2); }, "max_pool2d: padding (2, 2) should be at most half the kernel (2, 2)"));
   EXPECT_TRUE(throws_with<ShapeError>([&] { avg_pool2d(Variable(zeros({3, 4, 4})), 2); }, "avg_pool2d: expected a 4-d input"));
   EXPECT_TRUE(throws_with<ShapeError>([&] { max_pool2d(Variable(zeros({1, 1, 2, 2})), 3); }, "smaller than the kernel (3, 3)"));
