@@ -10,6 +10,7 @@ namespace ag::conv {
 template <class T>
 void forward(const T* x, const T* w, const T* bias, T* y, const ConvGeom& g) {
   if constexpr (std::is_same_v<T, float>) {
+    if (winograd_ok(g) && !kernels::use_reference()) return winograd_forward(x, w, bias, y, g);
     if (direct_forward_ok(g) && !kernels::use_reference()) return direct_forward(x, w, bias, y, g);
   }
   im2col_forward<T>(x, w, bias, y, g);
@@ -19,11 +20,20 @@ template <class T>
 void backward(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, const ConvGeom& g) {
   bool dx_done = false, dw_done = false;
   if constexpr (std::is_same_v<T, float>) {
-    if (dx && direct_backward_ok(g) && !kernels::use_reference()) {
+    const bool winograd = winograd_ok(g) && !kernels::use_reference();
+    if (dx && winograd) {
+      winograd_input_grad(gy, w, dx, g);
+      dx_done = true;
+    }
+    if (dw && winograd) {
+      winograd_weight_grad(gy, x, dw, g);
+      dw_done = true;
+    }
+    if (dx && !dx_done && direct_backward_ok(g) && !kernels::use_reference()) {
       direct_input_grad(gy, w, dx, g);
       dx_done = true;
     }
-    if (dw && direct_weight_grad_ok(g) && !kernels::use_reference()) {
+    if (dw && !dw_done && direct_weight_grad_ok(g) && !kernels::use_reference()) {
       direct_weight_grad(gy, x, dw, g);
       dw_done = true;
     }

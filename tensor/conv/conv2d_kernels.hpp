@@ -3,9 +3,10 @@
 //   reference.hpp  the plain seven-loop definition (float64), what every kernel is tested against
 //   im2col.hpp     im2col + GEMM: any shape, float32 and float64; the path ReferenceKernelsGuard forces
 //   direct.hpp     direct float32 kernels for unit W stride and rows of 32 outputs or more
+//   winograd.hpp   F(2x2, 3x3) Winograd, float32, 3x3 stride 1 padding 1 with 32+ channels
 //
-// forward / backward pick, per call, the direct kernel where direct.hpp says it wins and im2col
-// otherwise; under a ReferenceKernelsGuard (tensor/kernels.hpp) always im2col, so tests can compare.
+// forward / backward pick, per call, Winograd where winograd.hpp takes the shape, else the direct
+// kernel where direct.hpp says it wins, else im2col; under a ReferenceKernelsGuard (tensor/kernels.hpp) always im2col, so tests can compare.
 // The op that checks shapes and records the gradient is autograd/ops/conv2d.cpp.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "tensor/conv/geometry.hpp"
 #include "tensor/conv/im2col.hpp"
 #include "tensor/conv/reference.hpp"
+#include "tensor/conv/winograd.hpp"
 
 namespace ag::conv {
 

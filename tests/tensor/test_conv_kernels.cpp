@@ -17,6 +17,7 @@
 #include "tensor/conv/conv2d_kernels.hpp"
 #include "tensor/conv/direct.hpp"
 #include "tensor/conv/isa.hpp"
+#include "tensor/conv/winograd.hpp"
 #include "tensor/error.hpp"
 #include "tensor/parallel.hpp"
 
@@ -46,6 +47,7 @@ std::vector<ConvGeom> shapes() {
       geom(2, 6, 15, 33, 11, 3, 5, 1, 1, 1, 2),     // KW 5, 33-wide rows: all direct
       geom(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0),        // 1x1 everything: pointwise path
       geom(3, 5, 7, 9, 4, 1, 1, 1, 1, 0, 0),        // pointwise, several samples
+      geom(2, 256, 9, 8, 300, 3, 3, 1, 1, 1, 1),    // 256 channels, 3x3: Winograd in the dispatch
   };
 }
 
@@ -187,6 +189,40 @@ TEST(ConvKernels, InstructionSetChoice) {
     EXPECT_EQ(active_isa(), Isa::Generic);
   }
   EXPECT_EQ(active_isa(), before);
+}
+
+// Winograd F(2x2, 3x3) against the reference: odd and even H and W (partial tiles at the edges),
+// channel counts that are no multiple of anything, batch 1, and a batch whose tiles span several
+// chunks (the weight gradient sums its products over chunks).
+TEST(ConvKernels, WinogradMatchesReference) {
+  set_num_threads(2);
+  const std::vector<ConvGeom> cases = {
+      geom(1, 32, 7, 9, 33, 3, 3, 1, 1, 1, 1),     // batch 1, odd H and W
+      geom(3, 37, 6, 8, 41, 3, 3, 1, 1, 1, 1),     // even H and W
+      geom(2, 64, 45, 50, 35, 3, 3, 1, 1, 1, 1),   // 1150 tiles: more than one chunk at 64 channels
+      geom(2, 48, 1, 2, 40, 3, 3, 1, 1, 1, 1),     // one row: a tile half outside
+  };
+  int taken = 0;
+  unsigned seed = 300;
+  for (const ConvGeom& g : cases) {
+    ASSERT_TRUE(winograd_supports(g)) << name(g);
+    ++taken;
+    const Case c = make_case(g, seed++);
+    const std::vector<float> x = cast<float>(c.x), w = cast<float>(c.w), bias = cast<float>(c.bias),
+                             gy = cast<float>(c.gy);
+    std::vector<float> y(c.y.size()), dx(c.dx.size()), dw(c.dw.size());
+    winograd_forward(x.data(), w.data(), bias.data(), y.data(), g);
+    winograd_input_grad(gy.data(), w.data(), dx.data(), g);
+    winograd_weight_grad(gy.data(), x.data(), dw.data(), g);
+    expect_close(y, c.y, 1e-4, 1e-4, "winograd forward " + name(g));
+    expect_close(dx, c.dx, 1e-4, 1e-4, "winograd input grad " + name(g));
+    expect_close(dw, c.dw, 1e-4, 1e-3, "winograd weight grad " + name(g));
+  }
+  EXPECT_EQ(taken, 4);
+  EXPECT_TRUE(winograd_ok(geom(2, 256, 9, 8, 300, 3, 3, 1, 1, 1, 1)));   // chosen: the dispatch test below runs it
+  EXPECT_FALSE(winograd_ok(geom(1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1)));   // few channels: measured slower
+  EXPECT_FALSE(winograd_supports(geom(1, 64, 8, 8, 64, 3, 3, 2, 2, 1, 1)));  // strided
+  EXPECT_FALSE(winograd_supports(geom(1, 64, 8, 8, 64, 5, 3, 1, 1, 2, 1)));  // 5x3
 }
 
 // forward / backward choose a kernel per shape; with and without ReferenceKernelsGuard the result
