@@ -68,6 +68,24 @@ void check_channel_tensor(const char* op, const Tensor& t, int64_t C, const char
                      shape_str(input_shape), " with ", C, " channels");
 }
 
+// sum_i f(i) over [0, n) in four interleaved double accumulators, added at the end: a fixed order
+// (deterministic), and four independent chains, so the loop runs at the rate of its loads (and
+// vectorises) rather than at one floating-point add latency per element as a single sum did
+// (the statistics' passes were ~17 % of an ERANN-3-1 training step).
+template <class F>
+inline double sum4(int64_t n, F f) {
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    a0 += f(i);
+    a1 += f(i + 1);
+    a2 += f(i + 2);
+    a3 += f(i + 3);
+  }
+  for (; i < n; ++i) a0 += f(i);
+  return (a0 + a1) + (a2 + a3);
+}
+
 // Per channel: the sum of x over the batch.
 template <class T>
 void channel_sums(const T* x, const BnGeom& g, std::vector<double>& sum) {
@@ -77,7 +95,7 @@ void channel_sums(const T* x, const BnGeom& g, std::vector<double>& sum) {
     double s = 0;
     for (int64_t b = 0; b < g.B; ++b) {
       const T* p = x + (b * g.C + c) * g.S;
-      for (int64_t i = 0; i < g.S; ++i) s += p[i];
+      s += sum4(g.S, [p](int64_t i) { return double(p[i]); });
     }
     sum[size_t(c)] = s;
   }
@@ -92,10 +110,10 @@ void channel_squares(const T* x, const BnGeom& g, const std::vector<double>& mea
     double s = 0;
     for (int64_t b = 0; b < g.B; ++b) {
       const T* p = x + (b * g.C + c) * g.S;
-      for (int64_t i = 0; i < g.S; ++i) {
+      s += sum4(g.S, [p, mu](int64_t i) {
         const double d = double(p[i]) - mu;
-        s += d * d;
-      }
+        return d * d;
+      });
     }
     ss[size_t(c)] = s;
   }
@@ -267,12 +285,10 @@ Variable batch_norm_impl(const char* op, const Variable& input, const Tensor& ru
         for (int64_t b = 0; b < g.B; ++b) {
           const T* xp = px + (b * g.C + c) * g.S;
           const T* gp = pg + (b * g.C + c) * g.S;
-          for (int64_t i = 0; i < g.S; ++i) {
-            const T z = za * xp[i] + zk;
-            const T gz = gp[i] * select(z > 0, T(1), low);
-            sg += gz;
-            sgx += double(gz) * (double(xp[i]) - mu) * r;
-          }
+          // g_z, recomputed in the second sum rather than stored (it is cheap beside the loads).
+          const auto gz = [&](int64_t i) { return double(gp[i] * select(za * xp[i] + zk > 0, T(1), low)); };
+          sg += sum4(g.S, gz);
+          sgx += sum4(g.S, [&](int64_t i) { return gz(i) * (double(xp[i]) - mu) * r; });
         }
         sum_g[size_t(c)] = sg;
         sum_gx[size_t(c)] = sgx;
