@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <list>
 #include <mutex>
 #include <unordered_map>
 
@@ -39,10 +41,39 @@ size_t max_cached_bytes() {
   return cap;
 }
 
+// Free blocks by size (for reuse) and in the order they were freed (for eviction, oldest first).
 struct BlockCache {
   std::mutex mutex;
-  std::unordered_multimap<size_t, void*> blocks;  // rounded size -> free block
+  std::list<std::pair<size_t, void*>> order;                                            // oldest first
+  std::unordered_multimap<size_t, std::list<std::pair<size_t, void*>>::iterator> blocks;  // size -> entry
   size_t bytes = 0;
+
+  void* take(size_t rounded) {
+    auto it = blocks.find(rounded);
+    if (it == blocks.end()) return nullptr;
+    void* p = it->second->second;
+    order.erase(it->second);
+    blocks.erase(it);
+    bytes -= rounded;
+    return p;
+  }
+  // Returns cached blocks to the system, oldest first, until `want` bytes have gone (or none is left).
+  void evict(size_t want) {
+    size_t freed = 0;
+    while (freed < want && !order.empty()) {
+      const auto [size, p] = order.front();
+      auto range = blocks.equal_range(size);
+      for (auto it = range.first; it != range.second; ++it)
+        if (it->second == order.begin()) {
+          blocks.erase(it);
+          break;
+        }
+      order.pop_front();
+      std::free(p);
+      bytes -= size;
+      freed += size;
+    }
+  }
 };
 
 BlockCache& block_cache() {
@@ -56,17 +87,17 @@ constexpr bool kCacheEnabled = false;
 constexpr bool kCacheEnabled = true;
 #endif
 
+// A hit reuses a block of exactly this size. A miss first returns as many bytes of other sizes to
+// the system, oldest first, as it is about to take: blocks of sizes nobody asks for again would
+// otherwise sit in the cache at the step's peak (CNN14 at batch 32: 2 GB of them, a peak of 5.66
+// GB against 3.68 GB uncached), while a training loop, which asks for the same sizes every step,
+// still finds almost everything it needs.
 void* allocate(size_t rounded) {
   if (kCacheEnabled && rounded >= kMinCachedBytes) {
     BlockCache& c = block_cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    auto it = c.blocks.find(rounded);
-    if (it != c.blocks.end()) {
-      void* p = it->second;
-      c.blocks.erase(it);
-      c.bytes -= rounded;
-      return p;
-    }
+    if (void* p = c.take(rounded)) return p;
+    c.evict(rounded);
   }
   return std::aligned_alloc(64, rounded);
 }
@@ -76,7 +107,8 @@ void release(void* p, size_t rounded) {
     BlockCache& c = block_cache();
     std::lock_guard<std::mutex> lock(c.mutex);
     if (c.bytes + rounded <= max_cached_bytes()) {
-      c.blocks.emplace(rounded, p);
+      c.order.emplace_back(rounded, p);
+      c.blocks.emplace(rounded, std::prev(c.order.end()));
       c.bytes += rounded;
       return;
     }
@@ -106,7 +138,8 @@ size_t cached_bytes() {
 void empty_cache() {
   BlockCache& c = block_cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  for (auto& [size, p] : c.blocks) std::free(p);
+  for (auto& [size, p] : c.order) std::free(p);
+  c.order.clear();
   c.blocks.clear();
   c.bytes = 0;
 }
