@@ -25,8 +25,8 @@ namespace ag::conv {
 // The shapes these kernels compute: 3x3 kernel, stride 1, dilation 1, padding 1 both ways.
 bool winograd_supports(const ConvGeom& g);
 
-// The shapes where conv2d_kernels.hpp chooses them: supported, with 256-512 input channels and at
-// most 512 output channels. Measured with bench/nn/bench_conv (forward + both gradients, batch 8,
+// The shapes where conv2d_kernels.hpp chooses them: supported, with 256-512 input channels, at
+// most 512 output channels, and at least 512 2x2 tiles in the batch. Measured with bench/nn/bench_conv (forward + both gradients, batch 8,
 // 2 threads, AVX2 machine, against the same build with Winograd off, two alternations): CNN14's
 // 256 -> 256 at 125 x 16 0.36-0.39 s against 0.39-0.40, 256 -> 512 at 62 x 8 0.19-0.20 against
 // 0.19-0.21, 512 -> 512 at 62 x 8 0.31-0.32 against 0.38-0.41; ERANN's 256 -> 256 at 10 x 8
