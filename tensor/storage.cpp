@@ -23,22 +23,39 @@ namespace ag {
 // system and were faulted in again, zeroed page by page (13 % of the step in clear_page). Measured
 // with bench_train_step, 2 threads, AUDIOGRAD_CACHE_MB alternated: ERANN-2-2 b32 2.98-3.02 clips/s
 // at 2 GiB, 3.81-3.82 at 8 GiB, 2.26-2.32 with no cache; peak RSS 6.26 GB either way (5.67 GB
-// uncached). CNN14 b32: 1.64 -> 1.70 clips/s, peak 6.29 -> 6.67 GB.
+// uncached). CNN14 b32: 1.64 -> 1.70 clips/s, peak 6.29 -> 6.67 GB. (Those peaks predate the
+// fused BN -> activation op and the eviction on a miss below, which brought them to 3.99 and
+// 3.75 GB.)
 namespace {
 constexpr size_t kMinCachedBytes = size_t{1} << 16;
 constexpr size_t kDefaultMaxCachedBytes = size_t{8} << 30;
 
 // The cap: kDefaultMaxCachedBytes, or AUDIOGRAD_CACHE_MB from the environment (0 turns the cache
-// off), read once. A malformed value is ignored with the default kept (this runs inside allocation).
-size_t max_cached_bytes() {
-  static const size_t cap = [] {
+// off), read once. Anything but a whole number of MiB is an error naming the variable, thrown by
+// the first cached-size allocation (check_cache_setting); release(), which runs in destructors and
+// must not throw, then keeps the default.
+struct CacheCap {
+  size_t bytes = kDefaultMaxCachedBytes;
+  const char* bad = nullptr;  // the malformed value, if any
+};
+
+const CacheCap& cache_cap() {
+  static const CacheCap cap = [] {
+    CacheCap c;
     const char* env = std::getenv("AUDIOGRAD_CACHE_MB");
-    if (!env || !*env) return kDefaultMaxCachedBytes;
+    if (!env) return c;
     char* end = nullptr;
     const unsigned long long mb = std::strtoull(env, &end, 10);
-    return *end == '\0' ? size_t(mb) << 20 : kDefaultMaxCachedBytes;
+    if (!*env || *end != '\0' || *env == '-' || mb > (1ull << 40)) c.bad = env;
+    else c.bytes = size_t(mb) << 20;
+    return c;
   }();
   return cap;
+}
+
+void check_cache_setting() {
+  if (const char* bad = cache_cap().bad)
+    fail<ValueError>("AUDIOGRAD_CACHE_MB=", bad, ": expected a whole number of MiB (0 turns the block cache off)");
 }
 
 // Free blocks by size (for reuse) and in the order they were freed (for eviction, oldest first).
@@ -94,6 +111,7 @@ constexpr bool kCacheEnabled = true;
 // still finds almost everything it needs.
 void* allocate(size_t rounded) {
   if (kCacheEnabled && rounded >= kMinCachedBytes) {
+    check_cache_setting();
     BlockCache& c = block_cache();
     std::lock_guard<std::mutex> lock(c.mutex);
     if (void* p = c.take(rounded)) return p;
@@ -106,7 +124,7 @@ void release(void* p, size_t rounded) {
   if (kCacheEnabled && rounded >= kMinCachedBytes) {
     BlockCache& c = block_cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    if (c.bytes + rounded <= max_cached_bytes()) {
+    if (c.bytes + rounded <= cache_cap().bytes) {
       c.order.emplace_back(rounded, p);
       c.blocks.emplace(rounded, std::prev(c.order.end()));
       c.bytes += rounded;

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   Generator g(0);
   const Tensor x = randn({batch, 1, frames, fc.n_mels}, DType::Float32, &g);
   NoGradGuard no_grad;
-  double sink = 0;  // keeps the result alive so nothing is optimised away
+  double sink = 0;  // every result is read, and the sum printed, so nothing is optimised away
   for (int s = 0; s <= steps; ++s) {
     const auto t0 = std::chrono::steady_clock::now();
     const Variable p = softmax(model->forward(Variable(x)), 1);
@@ -40,5 +40,6 @@ int main(int argc, char** argv) {
     if (s > 0) std::printf("{\"model\": \"%s\", \"batch\": %ld, \"step_s\": %.5f, \"clips_per_s\": %.3f}\n", name.c_str(),
                            static_cast<long>(batch), dt, static_cast<double>(batch) / dt);
   }
-  return sink == 12345.678 ? 1 : 0;
+  std::fprintf(stderr, "sum of the first probabilities: %g\n", sink);
+  return 0;
 }

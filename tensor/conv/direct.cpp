@@ -101,7 +101,9 @@ void direct_conv_f32(const float* x, const float* w, float* y, const DirectGeom&
 constexpr int64_t kBlockElems = 4096;
 constexpr int64_t kMaxTile = 16;
 
-void direct_weight_grad_f32(const float* gy, const float* x, float* dw, const ConvGeom& g) {
+}  // namespace
+
+void direct_weight_grad(const float* gy, const float* x, float* dw, const ConvGeom& g) {
   const DirectKernels& k = detail::active_kernels();
   const int64_t T = g.KW == 3 ? k.wg_channels3 : k.wg_channels5;
   const int64_t OWr = round_up(g.OW, k.lanes);
@@ -149,7 +151,6 @@ void direct_weight_grad_f32(const float* gy, const float* x, float* dw, const Co
   }
 }
 
-}  // namespace
 
 // When each kernel is used was measured with bench/nn (1 thread, A/B interleaved): the direct
 // forward beats im2col + sgemm by 1.1-1.5x on rows of 32 or more outputs, and loses on 16-wide rows
@@ -171,12 +172,7 @@ void direct_forward(const float* x, const float* w, const float* bias, float* y,
 
 // dx (B, C, H, W) = conv(gy padded, w flipped with O and C swapped).
 void direct_input_grad(const float* gy, const float* w, float* dx, const ConvGeom& g) {
-  std::vector<float> wf(size_t(g.C * g.O * g.KH * g.KW));
-  for (int64_t o = 0; o < g.O; ++o)
-    for (int64_t c = 0; c < g.C; ++c)
-      for (int64_t kh = 0; kh < g.KH; ++kh)
-        for (int64_t kw = 0; kw < g.KW; ++kw)
-          wf[size_t(((c * g.O + o) * g.KH + (g.KH - 1 - kh)) * g.KW + (g.KW - 1 - kw))] = w[((o * g.C + c) * g.KH + kh) * g.KW + kw];
+  const std::vector<float> wf = flipped_transposed_kernel(w, g);
   direct_conv_f32(gy, wf.data(), dx,
                   {g.B, g.O, g.OH, g.OW, g.C, g.KH, g.KW, 1, g.dh * (g.KH - 1) - g.ph, g.dw * (g.KW - 1) - g.pw, g.dh,
                    g.dw, g.H, g.W});
@@ -186,10 +182,6 @@ void direct_input_grad(const float* gy, const float* w, float* dx, const ConvGeo
 // where im2col's copies dominate) and loses to sgemm's blocking from 64 channels on.
 bool direct_weight_grad_ok(const ConvGeom& g) {
   return g.sw == 1 && g.OW >= kMinRow && (g.KW == 3 || g.KW == 5) && g.C <= 32 && g.O <= 32;
-}
-
-void direct_weight_grad(const float* gy, const float* x, float* dw, const ConvGeom& g) {
-  direct_weight_grad_f32(gy, x, dw, g);
 }
 
 }  // namespace ag::conv

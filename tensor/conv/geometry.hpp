@@ -7,7 +7,9 @@
 // the kernels trust it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace ag::conv {
 
@@ -21,5 +23,20 @@ struct ConvGeom {
   // col_b is x[b] itself: nothing to gather.
   bool pointwise() const { return KH == 1 && KW == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
 };
+
+// w (O, C, KH, KW) flipped in both spatial axes, with its channel axes swapped: (C, O, KH, KW).
+// The input gradient of a stride-1 convolution is the convolution of the output gradient with this
+// kernel (padded by d (K - 1) - p), which is how the direct and Winograd kernels compute it.
+template <class T>
+std::vector<T> flipped_transposed_kernel(const T* w, const ConvGeom& g) {
+  std::vector<T> wf(std::size_t(g.C * g.O * g.KH * g.KW));
+  for (int64_t o = 0; o < g.O; ++o)
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw)
+          wf[std::size_t(((c * g.O + o) * g.KH + (g.KH - 1 - kh)) * g.KW + (g.KW - 1 - kw))] =
+              w[((o * g.C + c) * g.KH + kh) * g.KW + kw];
+  return wf;
+}
 
 }  // namespace ag::conv

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tensor/linalg.hpp"
+#include "tensor/tensor.hpp"
 
 namespace ag::conv {
 namespace {
@@ -141,16 +142,17 @@ void winograd_conv(const float* x, const float* w, const float* bias, float* y, 
   const Tiles T(B, H, W);
   const std::vector<float> U = weight_transform(w, O, C);
   const int64_t n = chunk_tiles(std::max(C, O), T.total);
-  std::vector<float> V(size_t(16 * C * n)), M(size_t(16 * O * n));
+  // Scratch written in full before it is read (no zeroing), from the block cache.
+  Tensor V_t = Tensor::uninitialized({16 * C * n}, DType::Float32), M_t = Tensor::uninitialized({16 * O * n}, DType::Float32);
+  float *V = V_t.data_ptr<float>(), *M = M_t.data_ptr<float>();
   for (int64_t t0 = 0; t0 < T.total; t0 += n) {
     const int64_t nn = std::min(n, T.total - t0);
-    input_transform(x, C, T, t0, nn, V.data());
+    input_transform(x, C, T, t0, nn, V);
     // Why parallel over the 16 positions: independent products, each on single-threaded BLAS.
 #pragma omp parallel for schedule(static)
     for (int64_t xi = 0; xi < 16; ++xi)
-      gemm(false, false, O, nn, C, 1.0f, U.data() + xi * O * C, C, V.data() + xi * C * nn, nn, 0.0f,
-           M.data() + xi * O * nn, nn);
-    output_transform(M.data(), O, T, t0, nn, bias, y);
+      gemm(false, false, O, nn, C, 1.0f, U.data() + xi * O * C, C, V + xi * C * nn, nn, 0.0f, M + xi * O * nn, nn);
+    output_transform(M, O, T, t0, nn, bias, y);
   }
 }
 
@@ -171,25 +173,24 @@ void winograd_forward(const float* x, const float* w, const float* bias, float* 
 }
 
 void winograd_input_grad(const float* gy, const float* w, float* dx, const ConvGeom& g) {
-  std::vector<float> wf(size_t(g.C * g.O * 9));  // flipped, channel axes swapped: (C, O, 3, 3)
-  for (int64_t o = 0; o < g.O; ++o)
-    for (int64_t c = 0; c < g.C; ++c)
-      for (int k = 0; k < 9; ++k) wf[size_t((c * g.O + o) * 9 + (8 - k))] = w[(o * g.C + c) * 9 + k];
+  const std::vector<float> wf = flipped_transposed_kernel(w, g);  // (C, O, 3, 3)
   winograd_conv(gy, wf.data(), nullptr, dx, g.B, g.O, g.C, g.H, g.W);
 }
 
 void winograd_weight_grad(const float* gy, const float* x, float* dw, const ConvGeom& g) {
   const Tiles T(g.B, g.H, g.W);
   const int64_t n = chunk_tiles(std::max(g.C, g.O), T.total);
-  std::vector<float> V(size_t(16 * g.C * n)), GY(size_t(16 * g.O * n)), dU(size_t(16 * g.O * g.C), 0.0f);
+  Tensor V_t = Tensor::uninitialized({16 * g.C * n}, DType::Float32), GY_t = Tensor::uninitialized({16 * g.O * n}, DType::Float32);
+  float *V = V_t.data_ptr<float>(), *GY = GY_t.data_ptr<float>();
+  std::vector<float> dU(size_t(16 * g.O * g.C), 0.0f);  // accumulated over chunks
   for (int64_t t0 = 0; t0 < T.total; t0 += n) {
     const int64_t nn = std::min(n, T.total - t0);
-    input_transform(x, g.C, T, t0, nn, V.data());
-    grad_transform(gy, g.O, T, t0, nn, GY.data());
+    input_transform(x, g.C, T, t0, nn, V);
+    grad_transform(gy, g.O, T, t0, nn, GY);
     // Why parallel over the 16 positions: each accumulates its own dU_xi, in chunk order.
 #pragma omp parallel for schedule(static)
     for (int64_t xi = 0; xi < 16; ++xi)
-      gemm(false, true, g.O, g.C, nn, 1.0f, GY.data() + xi * g.O * nn, nn, V.data() + xi * g.C * nn, nn, 1.0f,
+      gemm(false, true, g.O, g.C, nn, 1.0f, GY + xi * g.O * nn, nn, V + xi * g.C * nn, nn, 1.0f,
            dU.data() + xi * g.O * g.C, g.C);
   }
   // dw = G^T dU G, G^T = [1 .5 .5 0; 0 .5 -.5 0; 0 .5 .5 1].

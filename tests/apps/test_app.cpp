@@ -13,7 +13,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "nn/nn.hpp"
 
@@ -29,8 +32,9 @@ struct AppRun {
 };
 
 // Runs the app with a shell command line; captures stdout and stderr together.
-AppRun app(const std::string& args) {
-  std::string cmd = std::string(AUDIOGRAD_BIN) + " " + args + " 2>&1";
+// `env`: VAR=value assignments for this run only ("" for none).
+AppRun app(const std::string& args, const std::string& env = "") {
+  std::string cmd = env + " " + std::string(AUDIOGRAD_BIN) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -186,6 +190,24 @@ TEST(AppHelp, ListsTheModelRegistrysNames) {
   EXPECT_NE(bad.out.find("unknown model 'vgg' (expected one of: erann-<s_m>-<W>, cnn14, cnn14-sed, wavegram-logmel-cnn14, resnet-small, blocks)"),
             std::string::npos)
       << bad.out;
+}
+
+// The kernels' environment settings: a malformed value is one line naming the variable and a
+// non-zero exit (summary runs a forward pass, so it allocates and convolves); valid ones run.
+TEST(AppEnvironment, MalformedSettingsAreOneLineNamingTheVariable) {
+  for (const auto& [env, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"AUDIOGRAD_CACHE_MB=abc", "AUDIOGRAD_CACHE_MB=abc: expected a whole number of MiB"},
+           {"AUDIOGRAD_CACHE_MB=-5", "AUDIOGRAD_CACHE_MB=-5: expected a whole number of MiB"},
+           {"AUDIOGRAD_ISA=sse9", "AUDIOGRAD_ISA=sse9: expected generic, avx2 or avx512"}}) {
+    AppRun r = app("summary --model erann-3-1", env);
+    EXPECT_NE(r.status, 0) << env;
+    EXPECT_NE(r.out.find("audiograd: error: " + expect), std::string::npos) << env << "\n" << r.out;
+    EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
+  }
+  for (const std::string env : {"AUDIOGRAD_CACHE_MB=0", "AUDIOGRAD_CACHE_MB=512", "AUDIOGRAD_ISA=generic"}) {
+    AppRun r = app("summary --model erann-3-1", env);
+    EXPECT_EQ(r.status, 0) << env << "\n" << r.out;
+  }
 }
 
 TEST_F(App, WaveformModelTrainsFromRawAudio) {

@@ -144,5 +144,27 @@ TEST(Allocator, ReusesFreedLargeBlocksAndZeroesWhenAsked) {
   empty_cache();
   EXPECT_EQ(cached_bytes(), 0u);
 }
+
+#ifndef AUDIOGRAD_NO_ALLOCATOR_CACHE
+// A hit takes a block of the same size; a miss first hands back as many cached bytes of other
+// sizes as it takes, oldest first, so blocks nobody asks for again do not pile up.
+TEST(Allocator, AMissHandsBackOldBlocksOfOtherSizes) {
+  empty_cache();
+  const size_t kib256 = size_t{1} << 18, kib512 = size_t{1} << 19;
+  { Tensor a = zeros({1 << 16}), b = zeros({1 << 16}); }  // two 256 KiB blocks cached
+  EXPECT_EQ(cached_bytes(), 2 * kib256);
+  {
+    Tensor hit = zeros({1 << 16});  // reuses one of them
+    EXPECT_EQ(cached_bytes(), kib256);
+  }
+  EXPECT_EQ(cached_bytes(), 2 * kib256);
+  {
+    Tensor miss = zeros({1 << 17});  // 512 KiB: no such block, so both 256 KiB blocks go back
+    EXPECT_EQ(cached_bytes(), 0u);
+  }
+  EXPECT_EQ(cached_bytes(), kib512);  // and the 512 KiB one is cached in turn
+  empty_cache();
+}
+#endif
 }  // namespace
 }  // namespace ag
