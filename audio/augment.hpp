@@ -139,9 +139,11 @@ class AugmentChain {
   bool has_waveform() const;
   bool has_spectrogram() const;
   bool empty() const { return specs_.empty(); }
-  // Each augmentation fires with its own probability p, in the order given.
-  void apply_waveform(std::vector<float>& x, Generator& gen) const;
-  void apply_spectrogram(float* s, int64_t frames, int64_t bins, Generator& gen) const;
+  // Each augmentation fires with its own probability p times `strength` (in [0, 1]), in the order
+  // given. strength ramps a chain in over the first epochs of training (--augment-from /
+  // --augment-ramp): 0 applies nothing, 1 the chain as configured.
+  void apply_waveform(std::vector<float>& x, Generator& gen, double strength = 1.0) const;
+  void apply_spectrogram(float* s, int64_t frames, int64_t bins, Generator& gen, double strength = 1.0) const;
   const std::vector<AugmentSpec>& specs() const { return specs_; }
 
  private:

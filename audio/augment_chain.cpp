@@ -232,20 +232,29 @@ bool AugmentChain::has_spectrogram() const {
                      [](const AugmentSpec& s) { return acts_on(s, Domain::Spectrogram) && s.p > 0; });
 }
 
+namespace {
+void check_strength(double strength) {
+  if (!(strength >= 0 && strength <= 1))
+    fail<ValueError>("AugmentChain: strength must be in [0, 1], got ", strength);
+}
+}  // namespace
+
 // Each spec of this domain draws its Bernoulli(p) in turn, then (if it fired) its own numbers: the
 // order of draws, and so every random stream, is the order of the chain.
-void AugmentChain::apply_waveform(std::vector<float>& x, Generator& gen) const {
+void AugmentChain::apply_waveform(std::vector<float>& x, Generator& gen, double strength) const {
+  check_strength(strength);
   for (const auto& s : specs_) {
     const Augmentation& row = row_of(s);
-    if (row.domain != Domain::Waveform || !gen.bernoulli(s.p)) continue;
+    if (row.domain != Domain::Waveform || !gen.bernoulli(s.p * strength)) continue;
     row.waveform(x, gen, Args{s, row, sample_rate_});
   }
 }
 
-void AugmentChain::apply_spectrogram(float* sp, int64_t frames, int64_t bins, Generator& gen) const {
+void AugmentChain::apply_spectrogram(float* sp, int64_t frames, int64_t bins, Generator& gen, double strength) const {
+  check_strength(strength);
   for (const auto& s : specs_) {
     const Augmentation& row = row_of(s);
-    if (row.domain != Domain::Spectrogram || !gen.bernoulli(s.p)) continue;
+    if (row.domain != Domain::Spectrogram || !gen.bernoulli(s.p * strength)) continue;
     row.spectrogram(sp, frames, bins, gen, Args{s, row, sample_rate_});
   }
 }

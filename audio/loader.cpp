@@ -42,21 +42,21 @@ ClipPipeline::ClipPipeline(PipelineOptions options)
   }
 }
 
-std::vector<float> ClipPipeline::waveform(const AudioItem& item, Generator& gen) const {
+std::vector<float> ClipPipeline::waveform(const AudioItem& item, Generator& gen, double strength) const {
   std::vector<float> x = load_audio(item.path, options_.load, &gen);
-  augment_.apply_waveform(x, gen);
+  augment_.apply_waveform(x, gen, strength);
   return x;
 }
 
-std::vector<float> ClipPipeline::features(const std::vector<float>& wave, Generator& gen) const {
+std::vector<float> ClipPipeline::features(const std::vector<float>& wave, Generator& gen, double strength) const {
   std::vector<float> s = logmel_.compute(wave, /*parallel=*/false);
   const int64_t bins = logmel_.n_mels();
-  augment_.apply_spectrogram(s.data(), static_cast<int64_t>(s.size()) / bins, bins, gen);
+  augment_.apply_spectrogram(s.data(), static_cast<int64_t>(s.size()) / bins, bins, gen, strength);
   return s;
 }
 
-std::vector<float> ClipPipeline::clip(const AudioItem& item, Generator& gen) const {
-  if (!cache_) return features(waveform(item, gen), gen);
+std::vector<float> ClipPipeline::clip(const AudioItem& item, Generator& gen, double strength) const {
+  if (!cache_) return features(waveform(item, gen, strength), gen, strength);
   int64_t frames = 0, bins = 0;
   std::vector<float> s = cache_->get(item.path, &frames, &bins, [&](int64_t* t, int64_t* f) {
     std::vector<float> x = load_audio(item.path, options_.load, &gen);
@@ -65,8 +65,15 @@ std::vector<float> ClipPipeline::clip(const AudioItem& item, Generator& gen) con
     *t = static_cast<int64_t>(m.size()) / *f;
     return m;
   });
-  augment_.apply_spectrogram(s.data(), frames, bins, gen);
+  augment_.apply_spectrogram(s.data(), frames, bins, gen, strength);
   return s;
+}
+
+double augment_strength(int64_t epoch, int64_t from, int64_t ramp) {
+  if (from < 1 || ramp < 0) fail<ValueError>("augment_strength: needs from >= 1 and ramp >= 0, got from ", from, ", ramp ", ramp);
+  if (epoch < from) return 0.0;
+  if (ramp == 0) return 1.0;
+  return std::min(1.0, static_cast<double>(epoch - from + 1) / static_cast<double>(ramp));
 }
 
 // --- BatchLoader ------------------------------------------------------------------------------
@@ -139,8 +146,11 @@ std::vector<int64_t> BatchLoader::epoch_order(int64_t epoch) const {
   return order;
 }
 
-Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& gen) const {
+Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& gen, double strength) const {
+  if (!(strength >= 0 && strength <= 1))
+    fail<ValueError>("BatchLoader: augment_strength must be in [0, 1], got ", strength);
   const PipelineOptions& po = pipeline_.options();
+  const double mixup_p = po.mixup_p * strength;
   const int64_t B = static_cast<int64_t>(indices.size());
   const int64_t N = dataset_.num_classes();
   std::vector<float> targets(static_cast<size_t>(B * N), 0.0f);
@@ -156,7 +166,7 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
     std::vector<float> flat;
     int64_t L = -1;
     for (int64_t b = 0; b < B; ++b) {
-      std::vector<float> w = pipeline_.waveform(dataset_[indices[b]], gen);
+      std::vector<float> w = pipeline_.waveform(dataset_[indices[b]], gen, strength);
       if (L >= 0 && static_cast<int64_t>(w.size()) != L)
         fail<ShapeError>("BatchLoader: clip '", dataset_[indices[b]].path, "' has ", w.size(), " samples, the batch ", L,
                          "; set load.length so every clip has the same length");
@@ -164,7 +174,7 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
       flat.insert(flat.end(), w.begin(), w.end());
     }
     const double alpha = po.waveform_mixup_alpha > 0 ? po.waveform_mixup_alpha : po.logmel_mixup_alpha;
-    if (alpha > 0 && B > 1 && gen.bernoulli(po.mixup_p))
+    if (alpha > 0 && B > 1 && gen.bernoulli(mixup_p))
       out.lambdas = mixup(flat.data(), B, L, targets.data(), N, gen, alpha, &out.partners);
     out.waveforms = from_vector(flat, {B, L});
     out.labels = from_vector(labels, {B});
@@ -172,11 +182,11 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
     return out;
   }
   std::vector<std::vector<float>> feats(static_cast<size_t>(B));
-  const bool mix_wave = po.waveform_mixup_alpha > 0 && B > 1 && gen.bernoulli(po.mixup_p);
+  const bool mix_wave = po.waveform_mixup_alpha > 0 && B > 1 && gen.bernoulli(mixup_p);
   if (mix_wave) {
     // Waveform-level mixup: all clips of the batch first, mixed, then features.
     std::vector<std::vector<float>> waves(static_cast<size_t>(B));
-    for (int64_t b = 0; b < B; ++b) waves[b] = pipeline_.waveform(dataset_[indices[b]], gen);
+    for (int64_t b = 0; b < B; ++b) waves[b] = pipeline_.waveform(dataset_[indices[b]], gen, strength);
     const int64_t L = static_cast<int64_t>(waves[0].size());
     std::vector<float> flat;
     for (auto& w : waves) {
@@ -188,10 +198,10 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
     }
     out.lambdas = mixup(flat.data(), B, L, targets.data(), N, gen, po.waveform_mixup_alpha, &out.partners);
     for (int64_t b = 0; b < B; ++b) {
-      feats[b] = pipeline_.features(std::vector<float>(flat.begin() + b * L, flat.begin() + (b + 1) * L), gen);
+      feats[b] = pipeline_.features(std::vector<float>(flat.begin() + b * L, flat.begin() + (b + 1) * L), gen, strength);
     }
   } else {
-    for (int64_t b = 0; b < B; ++b) feats[b] = pipeline_.clip(dataset_[indices[b]], gen);
+    for (int64_t b = 0; b < B; ++b) feats[b] = pipeline_.clip(dataset_[indices[b]], gen, strength);
   }
   const int64_t F = pipeline_.logmel().n_mels();
   const int64_t T = static_cast<int64_t>(feats[0].size()) / F;
@@ -204,7 +214,7 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
   out.features = zeros({B, 1, T, F}, DType::Float32);  // (B, 1, T, F)
   float* dst = out.features.data_ptr<float>();
   for (int64_t b = 0; b < B; ++b) std::copy(feats[b].begin(), feats[b].end(), dst + b * T * F);
-  if (!mix_wave && po.logmel_mixup_alpha > 0 && B > 1 && gen.bernoulli(po.mixup_p)) {
+  if (!mix_wave && po.logmel_mixup_alpha > 0 && B > 1 && gen.bernoulli(mixup_p)) {
     out.lambdas = mixup(dst, B, T * F, targets.data(), N, gen, po.logmel_mixup_alpha, &out.partners);
   }
   out.labels = from_vector(labels, {B});
@@ -212,7 +222,9 @@ Batch BatchLoader::make_batch(const std::vector<int64_t>& indices, Generator& ge
   return out;
 }
 
-void BatchLoader::start_epoch(int64_t epoch) {
+void BatchLoader::start_epoch(int64_t epoch, double augment_strength) {
+  if (!(augment_strength >= 0 && augment_strength <= 1))
+    fail<ValueError>("BatchLoader::start_epoch: augment_strength must be in [0, 1], got ", augment_strength);
   const std::vector<int64_t> order = epoch_order(epoch);
   auto batches = std::make_shared<std::vector<std::vector<int64_t>>>();
   for (size_t i = 0; i < order.size(); i += options_.batch_size) {
@@ -227,6 +239,7 @@ void BatchLoader::start_epoch(int64_t epoch) {
     std::lock_guard<std::mutex> lock(mutex_);
     ++generation_;
     epoch_ = epoch;
+    strength_ = augment_strength;
     batches_ = batches;
     next_claim_ = 0;
     next_deliver_ = 0;
@@ -239,6 +252,7 @@ void BatchLoader::worker_loop() {
   for (;;) {
     int64_t index = 0, epoch = 0;
     uint64_t generation = 0;
+    double strength = 1.0;
     std::shared_ptr<const std::vector<std::vector<int64_t>>> batches;
     {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -250,12 +264,13 @@ void BatchLoader::worker_loop() {
       index = next_claim_++;
       generation = generation_;
       epoch = epoch_;
+      strength = strength_;
       batches = batches_;
     }
     Slot slot;
     try {
       Generator gen = batch_generator(epoch, index);
-      slot.batch = make_batch((*batches)[static_cast<size_t>(index)], gen);
+      slot.batch = make_batch((*batches)[static_cast<size_t>(index)], gen, strength);
     } catch (...) {
       slot.error = std::current_exception();
     }
@@ -277,11 +292,12 @@ bool BatchLoader::next(Batch& out) {
     // No workers: build it here.
     auto batches = batches_;
     const int64_t epoch = epoch_;
+    const double strength = strength_;
     ++next_deliver_;
     ++next_claim_;
     lock.unlock();
     Generator gen = batch_generator(epoch, index);
-    out = make_batch((*batches)[static_cast<size_t>(index)], gen);
+    out = make_batch((*batches)[static_cast<size_t>(index)], gen, strength);
     out.global_size = global_size(index);
     return true;
   }

@@ -51,6 +51,11 @@ struct PipelineOptions {
   bool waveform_output = false;
 };
 
+// The augment_strength of epoch `epoch` (counted from 1) for augmentation that starts at epoch
+// `from` and rises linearly to full over `ramp` epochs: 0 before `from`, then 1/ramp, 2/ramp, ...
+// up to 1 (ramp 0: 1 from `from` on).
+double augment_strength(int64_t epoch, int64_t from, int64_t ramp);
+
 // One clip through the pipeline. Thread-safe (const after construction; the cache is thread-safe).
 class ClipPipeline {
  public:
@@ -62,11 +67,12 @@ class ClipPipeline {
   bool cache_active() const { return cache_ != nullptr; }
   const FeatureCache* cache() const { return cache_.get(); }
 
-  std::vector<float> waveform(const AudioItem& item, Generator& gen) const;  // (L,)
+  // `strength` in [0, 1] scales every augmentation's probability (AugmentChain::apply_*).
+  std::vector<float> waveform(const AudioItem& item, Generator& gen, double strength = 1.0) const;  // (L,)
   // (T, F) features of a waveform, then spectrogram augmentations.
-  std::vector<float> features(const std::vector<float>& wave, Generator& gen) const;
+  std::vector<float> features(const std::vector<float>& wave, Generator& gen, double strength = 1.0) const;
   // The whole chain for one clip (uses the cache when active). (T, F)
-  std::vector<float> clip(const AudioItem& item, Generator& gen) const;
+  std::vector<float> clip(const AudioItem& item, Generator& gen, double strength = 1.0) const;
   const AugmentChain& augment() const { return augment_; }
 
  private:
@@ -124,11 +130,13 @@ class BatchLoader {
   // The clips of global batch `index` of m clips that this rank loads: [begin, end) of the m.
   std::pair<int64_t, int64_t> shard(int64_t m) const;
   // Starts (or restarts) an epoch; workers begin preparing its first batches at once.
-  void start_epoch(int64_t epoch);
+  // `augment_strength` in [0, 1] scales the probability of every augmentation and of mixup for
+  // this epoch: how training ramps augmentation in after a warm-up (0 = none, 1 = as configured).
+  void start_epoch(int64_t epoch, double augment_strength = 1.0);
   // The next batch of the current epoch; false when the epoch is done.
   bool next(Batch& out);
   // Builds one batch synchronously (what the workers run).
-  Batch make_batch(const std::vector<int64_t>& indices, Generator& gen) const;
+  Batch make_batch(const std::vector<int64_t>& indices, Generator& gen, double augment_strength = 1.0) const;
 
  private:
   void worker_loop();
@@ -148,6 +156,7 @@ class BatchLoader {
   bool stopping_ = false;
   uint64_t generation_ = 0;  // bumped by start_epoch; results of older generations are dropped
   int64_t epoch_ = -1;
+  double strength_ = 1.0;  // the current epoch's augment_strength
   std::shared_ptr<const std::vector<std::vector<int64_t>>> batches_;
   int64_t next_claim_ = 0;    // next batch index a worker may take
   int64_t next_deliver_ = 0;  // next batch index next() returns

@@ -10,6 +10,7 @@
 #include "nn/distributed.hpp"
 #include "nn/conv.hpp"
 #include "nn/dropout.hpp"
+#include "nn/ema.hpp"
 #include "nn/init.hpp"
 #include "nn/linear.hpp"
 #include "nn/lr_scheduler.hpp"

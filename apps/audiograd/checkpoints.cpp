@@ -56,6 +56,7 @@ nn::Metadata model_metadata(const TrainConfig& c, const models::AudioModel& mode
                  {"audiograd.clip_seconds", std::to_string(c.clip_seconds)},
                  {"audiograd.dataset", c.dataset},
                  {"audiograd.task", "classification"}};  // trained with a softmax cross-entropy
+  if (c.ema > 0) m["audiograd.weights"] = "exponential moving average, decay " + std::to_string(c.ema);  // --ema
   if (base_channels > 0) m["audiograd.base_channels"] = std::to_string(base_channels);  // a reduced-width model
   if (!c.blocks.empty()) {  // --model blocks: what rebuilds it
     m["audiograd.blocks"] = join(c.blocks, "\n");
@@ -96,7 +97,8 @@ std::shared_ptr<models::AudioModel> load_model(const std::string& checkpoint, st
   return model;
 }
 
-std::shared_ptr<models::AudioModel> load_pretrained(const TrainConfig& c, models::ModelOptions& options, uint64_t head_seed) {
+std::shared_ptr<models::AudioModel> load_pretrained(const TrainConfig& c, models::ModelOptions& options, uint64_t head_seed,
+                                                    bool* new_head) {
   nn::SafeTensors st = nn::load_safetensors(c.pretrained);
   std::string pm = metadata_value(st.metadata, "audiograd.model", c.pretrained);
   if (pm != c.model) fail<ValueError>("--pretrained ", c.pretrained, " holds a ", pm, " model, but --model is ", c.model);
@@ -108,7 +110,9 @@ std::shared_ptr<models::AudioModel> load_pretrained(const TrainConfig& c, models
     std::fprintf(stderr, "pretrained: loaded %zu tensors from %s%s%s\n", rep.loaded.size(), c.pretrained.c_str(), rep.ok() ? "" : "; ",
                  rep.ok() ? "" : rep.to_string().c_str());
   if (rep.loaded.empty()) fail<ValueError>("--pretrained ", c.pretrained, ": no tensor matched the model");
-  if (po.num_classes != options.num_classes || c.transfer != "finetune") {
+  const bool replace = po.num_classes != options.num_classes || c.transfer != "finetune";
+  if (new_head) *new_head = replace;
+  if (replace) {
     model->replace_head(options.num_classes, head_seed);
     if (is_main_rank())
       std::fprintf(stderr, "pretrained: new head %s with %ld classes\n", model->head_prefix().c_str(), static_cast<long>(options.num_classes));

@@ -46,7 +46,9 @@ Task checkpoint_task(const nn::Metadata& m, const std::string& checkpoint);
 
 // --pretrained: the model in c.pretrained (which must be a c.model), at the checkpoint's width
 // (stored in options.base_channels), with a fresh head of options.num_classes outputs, seeded by
-// head_seed, when the classes differ or c.transfer freezes part of it. Prints what it loaded.
-std::shared_ptr<models::AudioModel> load_pretrained(const TrainConfig& c, models::ModelOptions& options, uint64_t head_seed);
+// head_seed, when the classes differ or c.transfer freezes part of it (*new_head says which).
+// Prints what it loaded.
+std::shared_ptr<models::AudioModel> load_pretrained(const TrainConfig& c, models::ModelOptions& options, uint64_t head_seed,
+                                                    bool* new_head = nullptr);
 
 }  // namespace ag::app

@@ -26,7 +26,9 @@ struct TrainConfig {
   std::string res_block = "activation=gelu batch_first=true kernel_size=5,5 kernel_size_res=2,2";  // shared by its res blocks
   std::string frontend = "survey";  // --model blocks: its front end preset (erann | panns | survey)
   // Optimisation
-  int epochs = 10;  // 15 minutes for ERANN-3-1 on ESC-50 fold 1 on two cores (measured: docs/results.md)
+  // The defaults are apps/audiograd/configs/quick.ini, the README's main job: about 20 minutes of
+  // training for ERANN-3-1 on ESC-50 fold 1 on two cores (measured: docs/results.md).
+  int epochs = 16;
   int batch_size = 16;
   std::string optimizer = "adam";   // adam | adamw | sgd
   double lr = 5e-4;
@@ -40,13 +42,18 @@ struct TrainConfig {
   double clip_grad_norm = 0.0;      // 0 = off
   int accumulate = 1;               // gradient accumulation steps
   double label_smoothing = 0.0;
-  std::string head_init = "panns";  // panns (Xavier, as the published models) | zero (chance loss at step 0)
+  std::string head_init = "zero";   // a new head: zero (the first loss is ln N) | panns (Xavier, as the published models)
   bool balanced = false;            // class-balanced sampling
   // Augmentation
   std::string augment;              // audio/augment.hpp names, e.g. "time_mask freq_mask"; "" = none
   double mixup = 0.0;               // alpha of log-mel mixup (0 = off)
   double wave_mixup = 0.0;          // alpha of waveform mixup before features (0 = off)
   double crop_seconds = 3.0;        // random temporal crop of the log-mel in training (0 = whole clip)
+  // The augmentations and mixup start at epoch --augment-from and reach their full probability
+  // over --augment-ramp epochs (linearly; 0 = at once), so they do not stall the first epochs.
+  int augment_from = 1;
+  int augment_ramp = 0;
+  double ema = 0.0;                 // decay of an average of the weights, evaluated and saved (0 = off)
   // Transfer learning
   std::string pretrained;           // checkpoint to start from
   std::string transfer = "finetune";  // finetune | freeze-base | freeze-first:<k>

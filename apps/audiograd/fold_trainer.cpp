@@ -123,6 +123,8 @@ class FoldTrainer {
   void log_epoch(const EpochMetrics& m) const;
   void track_best(EpochMetrics& m);
   nn::Metadata metadata() const { return model_metadata(c_, *model_, classes_, options_.base_channels); }
+  void load_ema(int epoch);
+  void broadcast_ema();
 
   FoldRun& run_;
   const TrainConfig& c_;
@@ -130,6 +132,7 @@ class FoldTrainer {
   const std::string dir_, last_;  // fold<k>/, fold<k>/last.safetensors
   const int val_fold_;            // --patience's validation fold (0: none)
   const std::string best_;        // fold<k>/best.safetensors: the best-on-validation weights
+  const std::string ema_file_;    // fold<k>/last.ema.safetensors: --ema's average after the latest epoch
   audio::AudioDataset train_, val_, test_;
   models::ModelOptions options_;
   std::shared_ptr<models::AudioModel> model_;
@@ -137,6 +140,7 @@ class FoldTrainer {
   std::unique_ptr<audio::BatchLoader> loader_;
   std::unique_ptr<nn::Optimizer> opt_;
   std::unique_ptr<nn::LRScheduler> sched_;
+  std::unique_ptr<nn::ExponentialMovingAverage> ema_;  // --ema: evaluated and saved instead of the live weights
   int64_t steps_per_epoch_ = 0;  // optimiser steps (batches / --accumulate, rounded up)
   int64_t crop_frames_ = 0;      // training crop in frames; 0 = whole clips
   double lr_ = 0;                // the head's learning rate at the latest optimiser step
@@ -159,6 +163,7 @@ FoldTrainer::FoldTrainer(FoldRun& run)
       last_((fs::path(dir_) / "last.safetensors").string()),
       val_fold_(validation_fold(run.c, run.data, run.fold)),
       best_((fs::path(dir_) / "best.safetensors").string()),
+      ema_file_((fs::path(dir_) / "last.ema.safetensors").string()),
       train_(limited(run.data.without_folds({run.fold, val_fold_}), run.c.limit)),
       val_(limited(run.data.with_folds({val_fold_}), run.c.limit)),
       test_(limited(run.data.with_folds({run.fold}), run.c.limit)) {
@@ -176,9 +181,11 @@ void FoldTrainer::build_model() {
   options_.blocks = c_.blocks;
   options_.res_block = c_.res_block;
   options_.frontend = c_.frontend;
+  bool new_head = c_.pretrained.empty();
   model_ = c_.pretrained.empty() ? models::build_model(c_.model, options_)
-                                 : load_pretrained(c_, options_, mix_seed(c_.seed, kNewHead, run_.fold));
-  if (c_.head_init == "zero") models::zero_head(*model_);
+                                 : load_pretrained(c_, options_, mix_seed(c_.seed, kNewHead, run_.fold), &new_head);
+  // --head-init concerns a new head only: a pretrained head that is kept keeps its weights.
+  if (c_.head_init == "zero" && new_head) models::zero_head(*model_);
   apply_transfer(c_.transfer, *model_);
   // Every rank starts from rank 0's weights, as in DDP (equal already, since every rank seeds
   // alike, but a --pretrained file could differ between machines), and --sync-bn normalises
@@ -210,6 +217,7 @@ void FoldTrainer::build_optimiser() {
   steps_per_epoch_ = (loader_->batches_per_epoch() + c_.accumulate - 1) / c_.accumulate;
   opt_ = make_optimizer(c_, *model_);
   sched_ = make_schedule(c_, *opt_, steps_per_epoch_);
+  if (c_.ema > 0) ema_ = std::make_unique<nn::ExponentialMovingAverage>(*model_, c_.ema);
   // A crop of --crop-seconds, in frames, rounded down to a multiple the model accepts.
   const int64_t m = model_->time_multiple();
   if (c_.crop_seconds > 0)
@@ -228,6 +236,7 @@ int FoldTrainer::resume() {
   if (is_main_rank() && c_.resume && fs::exists(last_)) {
     nn::CheckpointInfo info = nn::load_checkpoint(last_, *model_, opt_.get(), /*strict=*/true);
     start = std::stoi(metadata_value(info.metadata, "train.epoch", last_)) + 1;
+    if (ema_) load_ema(start - 1);
     if (c_.patience > 0) {
       best[0] = std::stod(metadata_value(info.metadata, "train.best_val_acc", last_));
       best[1] = std::stod(metadata_value(info.metadata, "train.best_val_loss", last_));
@@ -242,6 +251,7 @@ int FoldTrainer::resume() {
   if (start == 1) return 1;
   if (world().size() > 1) {
     nn::broadcast_module(*model_, world());
+    broadcast_ema();
     std::string state = is_main_rank() ? nn::to_safetensors_bytes(opt_->state_dict()) : std::string();
     nn::broadcast_string(state, world());
     if (!is_main_rank()) opt_->load_state_dict(nn::from_safetensors_bytes(state, "rank 0's optimiser state").tensors);
@@ -249,6 +259,28 @@ int FoldTrainer::resume() {
   for (int64_t s = 0; s < (start - 1) * steps_per_epoch_; ++s) sched_->step();
   if (is_main_rank()) std::fprintf(stderr, "fold %d: resuming after epoch %d\n", run_.fold, start - 1);
   return start;
+}
+
+// --resume with --ema: the average saved with the epoch the run resumes after.
+void FoldTrainer::load_ema(int epoch) {
+  if (!fs::exists(ema_file_))
+    fail<IoError>(ema_file_, ": missing; the run was saved without --ema, or the file was removed (cannot resume with --ema ",
+                  c_.ema, ")");
+  nn::SafeTensors st = nn::load_safetensors(ema_file_);
+  const std::string saved_epoch = metadata_value(st.metadata, "train.epoch", ema_file_);
+  if (saved_epoch != std::to_string(epoch))
+    fail<IoError>(ema_file_, ": holds the average of epoch ", saved_epoch, ", but ", last_, " is of epoch ", epoch,
+                  " (the run stopped between the two saves of an epoch); start the fold again with --overwrite");
+  ema_->load_state_dict(st.tensors, std::stoll(metadata_value(st.metadata, "ema.updates", ema_file_)));
+}
+
+// Rank 0's average on every rank.
+void FoldTrainer::broadcast_ema() {
+  if (!ema_ || world().size() == 1) return;
+  for (const auto& kv : ema_->state_dict().items()) {
+    Tensor t = kv.second;
+    nn::broadcast_tensor(t, world());
+  }
 }
 
 void FoldTrainer::begin() {
@@ -299,6 +331,7 @@ Variable FoldTrainer::train_step(const audio::Batch& batch, Generator& crop_gen,
     if (c_.clip_grad_norm > 0) nn::clip_grad_norm_(model_->parameters(), c_.clip_grad_norm);
     lr_ = opt_->param_groups().back().lr;
     opt_->step();
+    if (ema_) ema_->update(*model_);
     opt_->zero_grad();
     sched_->step();
   }
@@ -311,7 +344,7 @@ EpochMetrics FoldTrainer::train_epoch(int epoch) {
   model_->train();
   model_->reseed(rank_seed(mix_seed(c_.seed, kDropout, epoch_index(run_.fold, epoch))));
   Generator crop_gen(rank_seed(mix_seed(c_.seed, kCrop, epoch_index(run_.fold, epoch))));
-  loader_->start_epoch(epoch);
+  loader_->start_epoch(epoch, audio::augment_strength(epoch, c_.augment_from, c_.augment_ramp));
   Progress bar("fold " + std::to_string(run_.fold) + " epoch " + std::to_string(epoch) + "/" + std::to_string(c_.epochs),
                loader_->batches_per_epoch(), is_main_rank());
   audio::Batch batch;
@@ -329,8 +362,10 @@ EpochMetrics FoldTrainer::train_epoch(int epoch) {
   bar.finish();
   if (world().size() > 1) {
     tally.sum_over_ranks();
-    // Batch norm's running statistics are rank 0's on every rank (DDP's broadcast_buffers).
+    // Batch norm's running statistics are rank 0's on every rank (DDP's broadcast_buffers), and
+    // so is the average of the weights, which folds them in.
     nn::broadcast_buffers(*model_, world());
+    broadcast_ema();
   }
   EpochMetrics m;
   m.fold = run_.fold;
@@ -359,6 +394,7 @@ void FoldTrainer::run_epoch(int epoch) {
   EpochMetrics m = train_epoch(epoch);
   evaluated_last_ = epoch == c_.epochs || (c_.eval_every > 0 && epoch % c_.eval_every == 0);
   if (evaluated_last_) {
+    nn::AveragedWeights averaged(ema_.get(), *model_);
     last_eval_ = evaluate(*model_, test_, pipe_, c_.batch_size, c_.workers, &world());
     m.test_loss = last_eval_.loss;
     m.test_acc = last_eval_.accuracy;
@@ -379,12 +415,19 @@ void FoldTrainer::run_epoch(int epoch) {
     md["train.best_epoch"] = std::to_string(best_epoch_);
     md["train.wait"] = std::to_string(wait_);
   }
+  // The average first: last_ marks the epoch finished, and a resume checks that the two agree.
+  if (ema_)
+    nn::save_safetensors(ema_file_, ema_->state_dict(),
+                         {{"ema.decay", std::to_string(c_.ema)},
+                          {"ema.updates", std::to_string(ema_->num_updates())},
+                          {"train.epoch", std::to_string(epoch)}});
   nn::save_checkpoint(last_, *model_, opt_.get(), md);
 }
 
 // --patience: evaluates the validation fold; a better accuracy (or the same with a lower loss)
 // saves fold<k>/best.safetensors and resets the count of epochs without improvement.
 void FoldTrainer::track_best(EpochMetrics& m) {
+  nn::AveragedWeights averaged(ema_.get(), *model_);  // with --ema, validated and saved as the average
   const EvalResult v = evaluate(*model_, val_, pipe_, c_.batch_size, c_.workers, &world());
   m.val_loss = v.loss;
   m.val_acc = v.accuracy;
@@ -407,6 +450,8 @@ void FoldTrainer::track_best(EpochMetrics& m) {
 // With --patience the tested weights are the best on validation: rank 0 reads them back and every
 // rank takes them.
 FoldResult FoldTrainer::finish() {
+  // With --ema the average is tested and saved; best.safetensors already holds an average.
+  nn::AveragedWeights averaged(val_fold_ > 0 ? nullptr : ema_.get(), *model_);
   if (val_fold_ > 0) {
     if (is_main_rank()) nn::load_checkpoint(best_, *model_, nullptr, /*strict=*/true);
     nn::broadcast_module(*model_, world());

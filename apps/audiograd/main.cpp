@@ -73,13 +73,18 @@ void add_train_options(CLI::App* t, TrainConfig& c) {
   t->add_option("--clip-grad-norm", c.clip_grad_norm, "clip the gradient norm (0 = off)")->capture_default_str();
   t->add_option("--accumulate", c.accumulate, "gradient accumulation steps")->capture_default_str();
   t->add_option("--label-smoothing", c.label_smoothing, "label smoothing epsilon")->capture_default_str();
-  t->add_option("--head-init", c.head_init, "panns (Xavier, as published) | zero (logits start at 0: the first loss is ln N)")
+  t->add_option("--head-init", c.head_init, "a new head: zero (logits start at 0: the first loss is ln N) | panns (Xavier, as published)")
       ->capture_default_str();
   t->add_flag("--balanced", c.balanced, "class-balanced sampling");
   t->add_option("--augment", c.augment, "augmentations by name, e.g. 'gain(p=0.5) time_mask(num=2,max_width=64) freq_mask'")
       ->capture_default_str();
   t->add_option("--mixup", c.mixup, "log-mel mixup alpha (0 = off)")->capture_default_str();
   t->add_option("--wave-mixup", c.wave_mixup, "waveform mixup alpha, before features (0 = off)")->capture_default_str();
+  t->add_option("--augment-from", c.augment_from, "epoch at which --augment and mixup start")->capture_default_str();
+  t->add_option("--augment-ramp", c.augment_ramp, "epochs over which their probability rises linearly to full (0 = at once)")
+      ->capture_default_str();
+  t->add_option("--ema", c.ema, "decay of an average of the weights (e.g. 0.999), evaluated and saved instead (0 = off)")
+      ->capture_default_str();
   t->add_option("--crop-seconds", c.crop_seconds, "random temporal crop in training (0 = whole clip)")->capture_default_str();
   t->add_option("--pretrained", c.pretrained, "start from this checkpoint (a new head if the classes differ)");
   t->add_option("--transfer", c.transfer, "finetune | freeze-base | freeze-first:<k>")->capture_default_str();

@@ -30,6 +30,9 @@ void check_settings(const TrainConfig& c) {
   if (c.head_init != "panns" && c.head_init != "zero")
     fail<ValueError>("--head-init must be panns or zero, got '", c.head_init, "'");
   if (c.patience < 0) fail<ValueError>("--patience must be >= 0, got ", c.patience);
+  if (c.augment_from < 1) fail<ValueError>("--augment-from must be an epoch >= 1, got ", c.augment_from);
+  if (c.augment_ramp < 0) fail<ValueError>("--augment-ramp must be >= 0 epochs, got ", c.augment_ramp);
+  if (!(c.ema >= 0 && c.ema < 1)) fail<ValueError>("--ema must be in [0, 1) (0 = off), got ", c.ema);
   if (!(c.bucket_mb > 0)) fail<ValueError>("--bucket-mb must be > 0, got ", c.bucket_mb);
   const int ranks = world().size();
   if (c.batch_size % ranks != 0)

@@ -68,6 +68,26 @@ bool same_tensors(const std::string& a, const std::string& b) {
   return true;
 }
 
+// Starts `args` (a train command writing to `out`) and kills it with SIGKILL as soon as fold 1's
+// first checkpoint exists, before the run finishes.
+void run_and_kill_after_epoch_1(const std::string& args, const std::string& out) {
+  std::string cmd = std::string(AUDIOGRAD_BIN) + " " + args + " > /dev/null 2>&1";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  fs::path last = fs::path(out) / "fold1" / "last.safetensors";
+  auto t0 = std::chrono::steady_clock::now();
+  while (!fs::exists(last) && std::chrono::steady_clock::now() - t0 < std::chrono::minutes(5))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGKILL);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  ASSERT_TRUE(fs::exists(last));
+  ASSERT_FALSE(fs::exists(fs::path(out) / "fold1" / "model.safetensors")) << "the run finished before it could be killed";
+}
+
 class App : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -102,21 +122,7 @@ TEST_F(App, TrainWritesARunAndResumeAfterAKillMatchesAnUninterruptedRun) {
   EXPECT_FALSE(fs::exists(fs::path(a) / "fold1" / "result.txt"));
 
   // The same run, killed during epoch 2 (once epoch 1's checkpoint exists), then resumed.
-  std::string cmd = std::string(AUDIOGRAD_BIN) + " " + small_run(b, 2) + " > /dev/null 2>&1";
-  pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  fs::path last = fs::path(b) / "fold1" / "last.safetensors";
-  auto t0 = std::chrono::steady_clock::now();
-  while (!fs::exists(last) && std::chrono::steady_clock::now() - t0 < std::chrono::minutes(5))
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  kill(pid, SIGKILL);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  ASSERT_TRUE(fs::exists(last));
-  ASSERT_FALSE(fs::exists(fs::path(b) / "fold1" / "model.safetensors")) << "the run finished before it could be killed";
+  ASSERT_NO_FATAL_FAILURE(run_and_kill_after_epoch_1(small_run(b, 2), b));
   AppRun rb = app("train --resume --out " + b + " --threads 2 --workers 1");
   ASSERT_EQ(rb.status, 0) << rb.out;
   EXPECT_NE(rb.out.find("resuming after epoch 1"), std::string::npos) << rb.out;
@@ -152,6 +158,41 @@ TEST_F(App, TrainWritesARunAndResumeAfterAKillMatchesAnUninterruptedRun) {
   EXPECT_EQ(ag::load_npy(logits).shape(), (ag::Shape{1, 50}));
 }
 
+// --ema and --augment-from / --augment-ramp: the average is what is evaluated and saved (it differs
+// from the live weights in last.safetensors), and a run killed after epoch 1 and resumed ends with
+// exactly the weights of one that was not.
+TEST_F(App, WeightAverageAndAugmentRampResumeExactly) {
+  const std::string extra = " --ema 0.9 --augment-from 2 --augment-ramp 2";
+  std::string a = tmp("ema_straight"), b = tmp("ema_killed");
+  AppRun ra = app(small_run(a, 3) + extra);
+  ASSERT_EQ(ra.status, 0) << ra.out;
+  const fs::path fa = fs::path(a) / "fold1";
+  EXPECT_TRUE(fs::exists(fa / "last.ema.safetensors"));
+  EXPECT_FALSE(same_tensors((fa / "model.safetensors").string(), (fa / "last.safetensors").string()))
+      << "model.safetensors should hold the average, not the last step's weights";
+  EXPECT_TRUE(same_tensors((fa / "model.safetensors").string(), (fa / "last.ema.safetensors").string()));
+  const ag::nn::SafeTensors saved = ag::nn::load_safetensors((fa / "model.safetensors").string());
+  ASSERT_TRUE(saved.metadata.count("audiograd.weights"));
+  EXPECT_NE(saved.metadata.at("audiograd.weights").find("moving average"), std::string::npos);
+  EXPECT_NE(slurp(fs::path(a) / "config.ini").find("train.augment-ramp=2"), std::string::npos);
+
+  ASSERT_NO_FATAL_FAILURE(run_and_kill_after_epoch_1(small_run(b, 3) + extra, b));
+  AppRun rb = app("train --resume --out " + b + " --threads 2 --workers 1");
+  ASSERT_EQ(rb.status, 0) << rb.out;
+  EXPECT_NE(rb.out.find("resuming after epoch 1"), std::string::npos) << rb.out;
+  EXPECT_TRUE(same_tensors((fa / "model.safetensors").string(), (fs::path(b) / "fold1" / "model.safetensors").string()))
+      << "the resumed run's averaged weights differ from the uninterrupted run's";
+
+  // An average saved for another epoch than the checkpoint is refused with a one-line error.
+  fs::copy_file(fs::path(b) / "fold1" / "last.ema.safetensors", tmp("ema_saved"));
+  std::string c = tmp("ema_mismatch");
+  ASSERT_NO_FATAL_FAILURE(run_and_kill_after_epoch_1(small_run(c, 3) + extra, c));
+  fs::copy_file(tmp("ema_saved"), fs::path(c) / "fold1" / "last.ema.safetensors", fs::copy_options::overwrite_existing);
+  AppRun rc = app("train --resume --out " + c + " --threads 2 --workers 1");
+  EXPECT_NE(rc.status, 0);
+  EXPECT_NE(rc.out.find("last.ema.safetensors: holds the average of epoch 3"), std::string::npos) << rc.out;
+}
+
 TEST_F(App, BadInputIsOneLineAndNonZero) {
   struct Case {
     std::string args, expect;
@@ -167,6 +208,9 @@ TEST_F(App, BadInputIsOneLineAndNonZero) {
       {"--config /nonexistent.ini train", "/nonexistent.ini"},
       {"train --exclude-folds 7 --data " + std::string(kData) + " --out " + tmp("x6"), "--exclude-folds: fold 7 does not exist"},
       {"train --folds 1 --exclude-folds 1 --data " + std::string(kData) + " --out " + tmp("x7"), "fold 1 does not exist"},
+      {"train --ema 1 --data " + std::string(kData) + " --out " + tmp("x8"), "--ema must be in [0, 1)"},
+      {"train --augment-from 0 --data " + std::string(kData) + " --out " + tmp("x9"), "--augment-from must be an epoch >= 1"},
+      {"train --augment-ramp -2 --data " + std::string(kData) + " --out " + tmp("x10"), "--augment-ramp must be >= 0"},
       {"train --transfer freeze-all --limit 8 --epochs 1 --data " + std::string(kData) + " --out " + tmp("x5"), "--transfer"},
   };
   for (const Case& c : cases) {

@@ -299,6 +299,53 @@ TEST(Loader, BatchHoldsLogMelsOneHotTargetsAndMixup) {
   }
 }
 
+TEST(Loader, AugmentStrengthRampsLinearlyFromItsEpoch) {
+  // Off before epoch 3, then 1/4, 2/4, 3/4, 1, and 1 after.
+  const std::vector<double> expect = {0, 0, 0.25, 0.5, 0.75, 1, 1};
+  for (int64_t e = 1; e <= 7; ++e) EXPECT_DOUBLE_EQ(augment_strength(e, 3, 4), expect[e - 1]) << "epoch " << e;
+  EXPECT_DOUBLE_EQ(augment_strength(1, 1, 0), 1.0);  // the default: full from the first epoch
+  EXPECT_DOUBLE_EQ(augment_strength(4, 5, 0), 0.0);
+  EXPECT_THROW(augment_strength(1, 0, 0), ValueError);
+  EXPECT_THROW(augment_strength(1, 1, -1), ValueError);
+}
+
+TEST(Loader, AugmentStrengthZeroGivesThePlainBatchAndOneTheConfiguredChain) {
+  TempDir dir;
+  const auto ds = small_folder(dir, {3, 3});
+  PipelineOptions augmented = small_pipeline();
+  augmented.augment = "gain(p=1) time_mask(p=1,max_width=10) freq_mask(p=1)";
+  augmented.logmel_mixup_alpha = 1.0;
+  LoaderOptions lo;
+  lo.batch_size = 6;
+  lo.num_workers = 1;
+  lo.seed = 5;
+  auto first_batch = [&](const PipelineOptions& po, double strength, Batch* out) {
+    BatchLoader loader(ds, po, lo);
+    loader.start_epoch(0, strength);
+    ASSERT_TRUE(loader.next(*out));
+  };
+  Batch plain, off, full, by_default;
+  first_batch(small_pipeline(), 1.0, &plain);
+  first_batch(augmented, 0.0, &off);
+  first_batch(augmented, 1.0, &full);
+  first_batch(small_pipeline(), 0.0, &by_default);
+  // Strength 0: no augmentation and no mixup; the same clips in the same order as without any.
+  EXPECT_TRUE(off.lambdas.empty());
+  EXPECT_EQ(off.features.to_vector<float>(), plain.features.to_vector<float>());
+  EXPECT_EQ(off.targets.to_vector<float>(), plain.targets.to_vector<float>());
+  // Strength 1: every augmentation with p = 1 fired and the batch was mixed.
+  EXPECT_EQ(full.lambdas.size(), 6u);
+  EXPECT_NE(full.features.to_vector<float>(), plain.features.to_vector<float>());
+  EXPECT_EQ(by_default.features.to_vector<float>(), plain.features.to_vector<float>());
+  BatchLoader loader(ds, augmented, lo);
+  EXPECT_THROW(loader.start_epoch(0, 1.5), ValueError);
+  EXPECT_THROW(loader.start_epoch(0, -0.1), ValueError);
+  Generator gen(1);
+  EXPECT_THROW(loader.make_batch({0, 1}, gen, NAN), ValueError);
+  std::vector<float> x(100, 0.5f);
+  EXPECT_THROW(AugmentChain("gain").apply_waveform(x, gen, 2.0), ValueError);
+}
+
 TEST(Loader, WaveformMixupMixesAudioBeforeFeatures) {
   TempDir dir;
   const auto ds = small_folder(dir, {2, 2});
